@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Installed copies run the compiled output (`npm run build`); Node will not strip types inside node_modules.
+import('../dist/cli/main.js');

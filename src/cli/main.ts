@@ -1,0 +1,36 @@
+import { argv, exit, stderr } from 'node:process';
+import type { CliCommand } from './command.ts';
+
+// Each subcommand lives in its own module and is loaded only when asked for, so `parse` stays fast.
+const commands: Record<string, () => Promise<{ default: CliCommand }>> = {};
+
+const usage = `klepaas-bot <command> [options]
+
+Commands:
+${Object.keys(commands)
+  .map((c) => `  ${c}`)
+  .join('\n')}
+`;
+
+async function main(): Promise<number> {
+  const [name, ...rest] = argv.slice(2);
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    stderr.write(usage);
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    stderr.write(`Unknown command "${name}".\n\n${usage}`);
+    return 2;
+  }
+  const command = (await load()).default;
+  return command.run(rest);
+}
+
+main().then(
+  (code) => exit(code),
+  (err: unknown) => {
+    stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    exit(1);
+  },
+);

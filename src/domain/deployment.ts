@@ -1,0 +1,88 @@
+import type { Lang } from './intent.ts';
+
+export const deploymentStatuses = [
+  'queued',
+  'building',
+  'deploying',
+  'success',
+  'failed',
+  'canceled',
+  'timed_out',
+] as const;
+export type DeploymentStatus = (typeof deploymentStatuses)[number];
+
+export const inFlightStatuses: readonly DeploymentStatus[] = ['queued', 'building', 'deploying'];
+export const terminalStatuses: readonly DeploymentStatus[] = ['success', 'failed', 'canceled', 'timed_out'];
+export const isInFlight = (s: DeploymentStatus): boolean => inFlightStatuses.includes(s);
+export const isTerminal = (s: DeploymentStatus): boolean => terminalStatuses.includes(s);
+
+export type Operation = 'deploy' | 'rollback';
+export type RequestChannel = 'slack' | 'console' | 'cli' | 'ncp';
+export type FailedStage = 'build' | 'image' | 'manifest' | 'deploy' | 'poll';
+
+/** Who asked and where to tell them; stored with the deployment so any process can send the notices. */
+export interface Requester {
+  readonly via: RequestChannel;
+  /** Slack user id, or a local user name for the console and CLI. */
+  readonly user: string | null;
+  readonly lang: Lang;
+  readonly slackChannel?: string | null;
+  readonly slackThreadTs?: string | null;
+}
+
+export interface Deployment {
+  readonly id: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly commitSha: string | null;
+  readonly commitMessage: string | null;
+  readonly ref: string | null;
+  readonly operation: Operation;
+  readonly rollbackFromId: number | null;
+  readonly status: DeploymentStatus;
+  readonly ncpStatus: string | null;
+  readonly buildId: string | null;
+  readonly deployHistoryId: string | null;
+  readonly image: string | null;
+  readonly imageTag: string | null;
+  /** Idempotency key: a retried request with the same key finds this record instead of making another. */
+  readonly requestKey: string | null;
+  readonly requestedBy: string | null;
+  readonly requestedVia: RequestChannel;
+  readonly lang: Lang;
+  readonly slackChannel: string | null;
+  readonly slackThreadTs: string | null;
+  /** The progress message updated in place. */
+  readonly slackMessageTs: string | null;
+  readonly requestedAt: Date;
+  readonly startedAt: Date | null;
+  readonly deployedAt: Date | null;
+  readonly completedAt: Date | null;
+  readonly durationMs: number | null;
+  readonly errorMessage: string | null;
+  readonly errorStage: FailedStage | null;
+}
+
+export interface Integration {
+  readonly id: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly scProjectId: string | null;
+  readonly scRepoName: string | null;
+  readonly buildProjectId: string | null;
+  readonly deployProjectId: string | null;
+  readonly deployStageId: string | null;
+  readonly deployScenarioId: string | null;
+  readonly registryHost: string | null;
+  /** Image repository in NCR; defaults to `<owner>-<repo>` in lower case. */
+  readonly imageName: string;
+  readonly defaultBranch: string;
+  readonly manifestPath: string | null;
+  readonly noticeChannel: string | null;
+  /** Slack user or user-group ids allowed to deploy and roll back; empty means anyone allowed to talk to the bot. */
+  readonly deployers: readonly string[];
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export const defaultImageName = (owner: string, repo: string): string => `${owner}-${repo}`.toLowerCase();

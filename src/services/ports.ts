@@ -1,0 +1,191 @@
+import type {
+  Deployment,
+  DeploymentStatus,
+  FailedStage,
+  Integration,
+  Operation,
+  RequestChannel,
+} from '../domain/deployment.ts';
+import type { Lang } from '../domain/intent.ts';
+
+/** Raw SourceBuild run as NCP reports it. */
+export interface BuildRun {
+  readonly buildId: string;
+  /** prepare | upload | success | fail | canceled, or something new NCP adds. */
+  readonly status: string;
+  readonly failedPhase: string | null;
+  readonly message: string | null;
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+}
+
+/** Raw SourceDeploy run (one history id) as NCP reports it. */
+export interface DeployRun {
+  readonly historyId: string;
+  /** success, fail, inprogress, pending, reject, canceling, canceled, waiting, error, canary_* ... */
+  readonly status: string;
+  readonly message: string | null;
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+}
+
+export interface DeployTarget {
+  readonly projectId: string;
+  readonly stageId: string;
+  readonly scenarioId: string;
+}
+
+export interface SourceRepo {
+  /** SourceCommit repository name. */
+  readonly repoName: string;
+  readonly branch: string;
+}
+
+export interface CommitInfo {
+  readonly sha: string;
+  readonly message: string | null;
+}
+
+/** Everything the services ask of Naver Cloud Platform. The real client and the simulator both satisfy it. */
+export interface NcpPort {
+  readonly mode: 'ncp' | 'simulator';
+  startBuild(
+    projectId: string,
+    source: { ref: string | null; commitSha: string | null },
+  ): Promise<{ buildId: string }>;
+  getBuild(projectId: string, buildId: string): Promise<BuildRun | null>;
+  runScenario(target: DeployTarget): Promise<{ historyId: string }>;
+  getDeployRun(projectId: string, historyId: string): Promise<DeployRun>;
+  imageExists(
+    registryHost: string,
+    image: string,
+    tag: string,
+  ): Promise<{ exists: boolean; httpStatus: number }>;
+  listTags(registryHost: string, image: string): Promise<string[]>;
+  /** Sets the image of the deploy manifest and pushes the commit; `changed` false when it already pointed there. */
+  setManifestImage(
+    repo: SourceRepo,
+    manifestPath: string,
+    imageRef: string,
+    message: string,
+  ): Promise<{ commitSha: string; changed: boolean }>;
+  /** Resolves a branch, tag or commit prefix in the SourceCommit repository. */
+  resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null>;
+}
+
+export interface NewDeployment {
+  readonly owner: string;
+  readonly repo: string;
+  readonly commitSha: string | null;
+  readonly commitMessage: string | null;
+  readonly ref: string | null;
+  readonly operation: Operation;
+  readonly rollbackFromId: number | null;
+  readonly status: DeploymentStatus;
+  readonly image: string | null;
+  readonly imageTag: string | null;
+  readonly requestKey: string | null;
+  readonly requestedBy: string | null;
+  readonly requestedVia: RequestChannel;
+  readonly lang: Lang;
+  readonly slackChannel: string | null;
+  readonly slackThreadTs: string | null;
+}
+
+export type DeploymentPatch = Partial<
+  Pick<
+    Deployment,
+    | 'status'
+    | 'ncpStatus'
+    | 'buildId'
+    | 'deployHistoryId'
+    | 'commitSha'
+    | 'commitMessage'
+    | 'image'
+    | 'imageTag'
+    | 'slackMessageTs'
+    | 'startedAt'
+    | 'deployedAt'
+    | 'completedAt'
+    | 'durationMs'
+    | 'errorMessage'
+    | 'errorStage'
+  >
+>;
+
+export interface DeploymentStore {
+  /**
+   * Inserts a record. Throws KlepaasError DEPLOYMENT_IN_FLIGHT when the repo already has one in flight
+   * (enforced by a partial unique index). With a requestKey already used, returns the existing record.
+   */
+  create(d: NewDeployment): Deployment;
+  get(id: number): Deployment | null;
+  findByRequestKey(key: string): Deployment | null;
+  update(id: number, patch: DeploymentPatch): Deployment;
+  /** Successful non-rollback deploys, newest first, one per commit (the rollback candidates). */
+  successfulDeploys(owner: string, repo: string, limit: number): Deployment[];
+  /** All deployments newest first. */
+  history(owner: string, repo: string, limit: number): Deployment[];
+  /** The newest successful deployment of any kind: what is running now. */
+  current(owner: string, repo: string): Deployment | null;
+  inFlight(owner: string, repo: string): Deployment | null;
+  allInFlight(): Deployment[];
+  latest(owner: string, repo: string): Deployment | null;
+  countSuccessful(owner: string, repo: string): number;
+  /** Successful deploys whose full SHA starts with the prefix (distinct commits). */
+  findByCommitPrefix(owner: string, repo: string, prefix: string): Deployment[];
+}
+
+export interface IntegrationInput {
+  readonly owner: string;
+  readonly repo: string;
+  readonly scProjectId?: string | null;
+  readonly scRepoName?: string | null;
+  readonly buildProjectId?: string | null;
+  readonly deployProjectId?: string | null;
+  readonly deployStageId?: string | null;
+  readonly deployScenarioId?: string | null;
+  readonly registryHost?: string | null;
+  readonly imageName?: string | null;
+  readonly defaultBranch?: string | null;
+  readonly manifestPath?: string | null;
+  readonly noticeChannel?: string | null;
+  readonly deployers?: readonly string[];
+}
+
+export interface IntegrationStore {
+  /** Case-insensitive lookup. */
+  find(owner: string, repo: string): Integration | null;
+  /** Integrations whose repo name matches, any owner, case-insensitive. */
+  findByRepoName(repo: string): Integration[];
+  list(): Integration[];
+  /** Insert, or update the given fields when owner/repo exists. */
+  upsert(input: IntegrationInput): Integration;
+  remove(owner: string, repo: string): boolean;
+}
+
+export interface AuditEntry {
+  readonly actor: string | null;
+  readonly via: RequestChannel;
+  readonly text: string;
+  readonly intent: unknown;
+  readonly outcome: string;
+  readonly deploymentId?: number | null;
+  readonly errorCode?: string | null;
+}
+
+export interface AuditStore {
+  record(entry: AuditEntry): void;
+}
+
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Called by the services once a deployment is started, so the poller follows it. */
+export interface DeploymentTracker {
+  track(deploymentId: number): Promise<void>;
+}
+
+export type { FailedStage };
