@@ -1,0 +1,73 @@
+import type { Deployment } from './deployment.ts';
+import type { Bilingual } from './errors.ts';
+
+/** A deployment a rollback can go to. `n` is the N of "N back": 1 is the newest commit before the running one. */
+export interface Candidate {
+  readonly n: number;
+  readonly deploymentId: number;
+  readonly commitSha: string;
+  readonly commitMessage: string | null;
+  readonly deployedAt: Date | null;
+  readonly imageTag: string;
+}
+
+export interface RunningCommit {
+  readonly commitSha: string;
+  readonly commitMessage: string | null;
+  readonly deployedAt: Date | null;
+  readonly deploymentId: number;
+}
+
+export interface CandidateList {
+  readonly owner: string;
+  readonly repo: string;
+  readonly current: RunningCommit | null;
+  readonly candidates: readonly Candidate[];
+}
+
+/** What a rollback would do, computed without side effects; shown for confirmation, then executed. */
+export interface RollbackPlan {
+  readonly owner: string;
+  readonly repo: string;
+  readonly current: RunningCommit | null;
+  readonly target: Candidate;
+  /** How many back the target is (its `n`), whatever way it was asked for. */
+  readonly stepsBack: number;
+  readonly imageRef: string;
+  readonly imageExists: boolean;
+  /** The image is missing in NCR: SourceBuild rebuilds that commit first. */
+  readonly rebuild: boolean;
+}
+
+export interface DeployPlan {
+  readonly owner: string;
+  readonly repo: string;
+  readonly ref: string;
+  readonly commitSha: string;
+  readonly commitMessage: string | null;
+  readonly current: RunningCommit | null;
+  readonly imageRef: string;
+}
+
+export interface ReadinessCheck {
+  readonly id: string;
+  readonly ok: boolean;
+  /** `issue` blocks a rollback, `warning` does not. */
+  readonly severity: 'issue' | 'warning';
+  readonly message: Bilingual;
+  readonly hint: Bilingual | null;
+}
+
+/** The source documents' diagnose JSON (snake_case kept for compatibility), plus the checks behind it. */
+export interface DiagnoseReport {
+  readonly ready: boolean;
+  readonly owner: string;
+  readonly repo: string;
+  readonly issues: readonly string[];
+  readonly warnings: readonly string[];
+  readonly deployment_count: number | null;
+  readonly latest_deployment: { readonly commit_sha: string; readonly deployed_at: string | null } | null;
+  readonly checks: readonly ReadinessCheck[];
+  readonly mode: 'ncp' | 'simulator';
+  readonly in_flight: Deployment | null;
+}
