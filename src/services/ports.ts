@@ -189,3 +189,39 @@ export interface DeploymentTracker {
 }
 
 export type { FailedStage };
+
+/** A rollback or deploy waiting for the requester's yes; stored so any bot process can take the press. */
+export interface PendingAction {
+  readonly id: string;
+  readonly kind: 'rollback' | 'deploy' | 'choose_repo';
+  /** The request as understood (intent, plan), JSON-serialisable. */
+  readonly payload: unknown;
+  readonly requestedBy: string | null;
+  readonly via: RequestChannel;
+  readonly lang: Lang;
+  readonly slackChannel: string | null;
+  readonly slackThreadTs: string | null;
+  readonly createdAt: Date;
+  readonly expiresAt: Date;
+  readonly state: 'pending' | 'confirmed' | 'canceled' | 'expired';
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly deploymentId: number | null;
+}
+
+export interface PendingActionStore {
+  create(a: Omit<PendingAction, 'state' | 'decidedBy' | 'decidedAt' | 'deploymentId'>): PendingAction;
+  get(id: string): PendingAction | null;
+  /**
+   * Moves a pending action to `state` only if it is still pending and not expired at `now`; returns the
+   * updated row, or null when someone else decided first (so a double press starts nothing twice).
+   */
+  decide(id: string, state: 'confirmed' | 'canceled', by: string | null, now: Date): PendingAction | null;
+  attachDeployment(id: string, deploymentId: number): void;
+}
+
+/** Remembers delivered event ids (Slack retries reuse them) so a retried event runs nothing twice. */
+export interface EventLog {
+  /** True the first time an id is seen; false for every repeat. */
+  firstSeen(eventId: string, now: Date): boolean;
+}

@@ -1,0 +1,90 @@
+import type { Deployment, RequestChannel } from '../domain/deployment.ts';
+import type { IntentKind, Lang, UnknownReason } from '../domain/intent.ts';
+import type { RepoRef } from '../domain/repo-ref.ts';
+import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
+
+/** Who sent a message and where the answer and later notices go. */
+export interface Actor {
+  readonly via: RequestChannel;
+  readonly user: string | null;
+  readonly channel: string | null;
+  readonly threadTs: string | null;
+}
+
+export interface ChatMessage {
+  readonly text: string;
+  /** The verb a slash command implies (`/rollback ...`), used when the text names none. */
+  readonly hint?: IntentKind;
+  readonly actor: Actor;
+}
+
+/** What the dispatcher answers; each front end renders it (Block Kit, console lines). */
+export type BotReply =
+  | { readonly kind: 'help'; readonly lang: Lang }
+  | {
+      readonly kind: 'unknown';
+      readonly lang: Lang;
+      readonly reason: UnknownReason;
+      readonly suggestions: readonly string[];
+    }
+  | {
+      readonly kind: 'error';
+      readonly lang: Lang;
+      readonly code: string;
+      readonly message: string;
+      readonly hint: string | null;
+    }
+  | {
+      readonly kind: 'choose_repo';
+      readonly lang: Lang;
+      readonly pendingId: string;
+      readonly options: readonly RepoRef[];
+    }
+  | {
+      readonly kind: 'confirm_rollback';
+      readonly lang: Lang;
+      readonly pendingId: string;
+      readonly plan: RollbackPlan;
+      readonly requestedBy: string | null;
+      readonly expiresAt: Date;
+    }
+  | {
+      readonly kind: 'confirm_deploy';
+      readonly lang: Lang;
+      readonly pendingId: string;
+      readonly plan: DeployPlan;
+      readonly requestedBy: string | null;
+      readonly expiresAt: Date;
+    }
+  | {
+      readonly kind: 'started';
+      readonly lang: Lang;
+      readonly deployment: Deployment;
+      readonly decidedBy: string | null;
+    }
+  | { readonly kind: 'canceled'; readonly lang: Lang; readonly by: string | null }
+  | { readonly kind: 'diagnose'; readonly lang: Lang; readonly report: DiagnoseReport }
+  | { readonly kind: 'candidates'; readonly lang: Lang; readonly list: CandidateList }
+  | {
+      readonly kind: 'history';
+      readonly lang: Lang;
+      readonly owner: string;
+      readonly repo: string;
+      readonly items: readonly Deployment[];
+    }
+  | {
+      readonly kind: 'status';
+      readonly lang: Lang;
+      readonly owner: string;
+      readonly repo: string;
+      readonly deployment: Deployment | null;
+    };
+
+/** The one entry point every front end (Slack, console) calls. */
+export interface Dispatcher {
+  handleMessage(msg: ChatMessage): Promise<BotReply>;
+  /** A press on a confirmation's go/cancel button, or a typed yes/no in the console. */
+  decide(pendingId: string, decision: 'go' | 'cancel', actor: Actor): Promise<BotReply>;
+  /** The choice among several integrations matching a bare repo name. */
+  chooseRepo(pendingId: string, repo: RepoRef, actor: Actor): Promise<BotReply>;
+}
