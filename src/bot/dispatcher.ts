@@ -1,0 +1,303 @@
+import type { Requester } from '../domain/deployment.ts';
+import { isKlepaasError, type KlepaasError } from '../domain/errors.ts';
+import type { Intent, Lang } from '../domain/intent.ts';
+import { formatRepo, type RepoRef } from '../domain/repo-ref.ts';
+import type { PendingAction } from '../services/ports.ts';
+import type { DispatcherDeps, PendingPayload, RollbackSelector } from './deps.ts';
+import { pendingPayloadSchema } from './deps.ts';
+import {
+  confirmationGone,
+  internalError,
+  notADeployer,
+  notYourConfirmation,
+  repoNotFound,
+  targetChanged,
+} from './errors.ts';
+import { suggestionsFor } from './examples.ts';
+import type { Actor, BotReply, Dispatcher } from './types.ts';
+
+const MAX_REPO_CHOICES = 10;
+
+type Resolved =
+  | { readonly ok: true; readonly ref: RepoRef }
+  | { readonly ok: false; readonly reply: BotReply };
+
+/**
+ * The one conversation engine behind every front end: parse, resolve the repo, ask before anything
+ * destructive, run the service, answer. Every request lands in the audit log.
+ */
+export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const log = deps.logger.child({ module: 'dispatcher' });
+
+  const errorReply = (err: unknown, lang: Lang): BotReply => {
+    const known: KlepaasError = isKlepaasError(err) ? err : internalError(deps.newId().slice(0, 8));
+    if (!isKlepaasError(err))
+      log.error({ err, ref: known.message }, 'unexpected error while handling a request');
+    return {
+      kind: 'error',
+      lang,
+      code: known.code,
+      message: known.messages[lang],
+      hint: known.hint?.[lang] ?? null,
+    };
+  };
+
+  const audit = (actor: Actor, text: string, intent: unknown, reply: BotReply, deploymentId?: number) => {
+    try {
+      deps.audit.record({
+        actor: actor.user,
+        via: actor.via,
+        text,
+        intent,
+        outcome: reply.kind,
+        deploymentId: deploymentId ?? null,
+        errorCode: reply.kind === 'error' ? reply.code : null,
+      });
+    } catch (err) {
+      // The audit log must never turn an answered request into a failed one.
+      log.error({ err }, 'audit write failed');
+    }
+  };
+
+  const requesterOf = (p: PendingAction | null, actor: Actor, lang: Lang): Requester => ({
+    via: p?.via ?? actor.via,
+    user: p?.requestedBy ?? actor.user,
+    lang,
+    slackChannel: p?.slackChannel ?? actor.channel,
+    slackThreadTs: p?.slackThreadTs ?? actor.threadTs,
+  });
+
+  const newPending = (kind: PendingAction['kind'], payload: PendingPayload, actor: Actor, lang: Lang) => {
+    const now = deps.clock.now();
+    return deps.pending.create({
+      id: deps.newId(),
+      kind,
+      payload,
+      requestedBy: actor.user,
+      via: actor.via,
+      lang,
+      slackChannel: actor.channel,
+      slackThreadTs: actor.threadTs,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + deps.confirmTtlMs),
+    });
+  };
+
+  const resolveRepo = (intent: Intent, actor: Actor): Resolved => {
+    if (intent.owner && intent.repo) {
+      const found = deps.integrations.find(intent.owner, intent.repo);
+      return { ok: true, ref: found ?? { owner: intent.owner, repo: intent.repo } };
+    }
+    const matches = intent.repo ? deps.integrations.findByRepoName(intent.repo) : deps.integrations.list();
+    const [only] = matches;
+    if (matches.length === 1 && only) return { ok: true, ref: only };
+    if (matches.length === 0) return { ok: false, reply: errorReply(repoNotFound(intent.repo), intent.lang) };
+    const options = matches.slice(0, MAX_REPO_CHOICES).map((m) => ({ owner: m.owner, repo: m.repo }));
+    const p = newPending(
+      'choose_repo',
+      { kind: 'choose_repo', intent, options: options.map(formatRepo) },
+      actor,
+      intent.lang,
+    );
+    return { ok: false, reply: { kind: 'choose_repo', lang: intent.lang, pendingId: p.id, options } };
+  };
+
+  const mayDeploy = (ref: RepoRef, actor: Actor): boolean => {
+    const integration = deps.integrations.find(ref.owner, ref.repo);
+    if (!integration || integration.deployers.length === 0) return true;
+    return (
+      actor.user !== null &&
+      (integration.deployers.includes(actor.user) || deps.approvers.includes(actor.user))
+    );
+  };
+
+  const rollbackSelector = (intent: Intent): RollbackSelector =>
+    intent.commitSha ? { commitSha: intent.commitSha } : { stepsBack: intent.stepsBack ?? 1 };
+
+  async function act(intent: Intent, actor: Actor): Promise<BotReply> {
+    const lang = intent.lang;
+    switch (intent.intent) {
+      case 'help':
+        return { kind: 'help', lang };
+      case 'unknown':
+        return {
+          kind: 'unknown',
+          lang,
+          reason: intent.reason ?? 'not_understood',
+          suggestions: suggestionsFor(null, lang),
+        };
+      default:
+        break;
+    }
+    const resolved = resolveRepo(intent, actor);
+    if (!resolved.ok) return resolved.reply;
+    const { owner, repo } = resolved.ref;
+    switch (intent.intent) {
+      case 'diagnose':
+        return { kind: 'diagnose', lang, report: await deps.services.diagnose(owner, repo) };
+      case 'candidates':
+        return { kind: 'candidates', lang, list: await deps.services.candidates(owner, repo) };
+      case 'history':
+        return {
+          kind: 'history',
+          lang,
+          owner,
+          repo,
+          items: await deps.services.history(owner, repo, deps.historyLimit ?? 10),
+        };
+      case 'status':
+        return { kind: 'status', lang, owner, repo, deployment: await deps.services.status(owner, repo) };
+      case 'rollback': {
+        if (!mayDeploy(resolved.ref, actor)) throw notADeployer(formatRepo(resolved.ref));
+        const selector = rollbackSelector(intent);
+        const plan = await deps.services.planRollback(owner, repo, selector);
+        const p = newPending(
+          'rollback',
+          { kind: 'rollback', owner, repo, selector, targetSha: plan.target.commitSha },
+          actor,
+          lang,
+        );
+        return {
+          kind: 'confirm_rollback',
+          lang,
+          pendingId: p.id,
+          plan,
+          requestedBy: actor.user,
+          expiresAt: p.expiresAt,
+        };
+      }
+      case 'deploy': {
+        if (!mayDeploy(resolved.ref, actor)) throw notADeployer(formatRepo(resolved.ref));
+        const selector = intent.commitSha ? { commitSha: intent.commitSha } : { ref: intent.ref };
+        const plan = await deps.services.planDeploy(owner, repo, selector);
+        const p = newPending(
+          'deploy',
+          { kind: 'deploy', owner, repo, selector, commitSha: plan.commitSha },
+          actor,
+          lang,
+        );
+        return {
+          kind: 'confirm_deploy',
+          lang,
+          pendingId: p.id,
+          plan,
+          requestedBy: actor.user,
+          expiresAt: p.expiresAt,
+        };
+      }
+    }
+  }
+
+  /** The answer for a confirmation someone already decided: the same outcome, never a second start. */
+  function alreadyDecided(p: PendingAction, lang: Lang): BotReply {
+    if (p.state === 'canceled') return { kind: 'canceled', lang, by: p.decidedBy };
+    const d =
+      p.state === 'confirmed' && p.deploymentId !== null ? deps.deployments.get(p.deploymentId) : null;
+    if (d) return { kind: 'started', lang, deployment: d, decidedBy: p.decidedBy };
+    throw confirmationGone();
+  }
+
+  async function go(p: PendingAction, payload: PendingPayload, actor: Actor): Promise<BotReply> {
+    const lang = p.lang;
+    const requester = requesterOf(p, actor, lang);
+    if (payload.kind === 'rollback') {
+      const plan = await deps.services.planRollback(payload.owner, payload.repo, payload.selector);
+      if (plan.target.commitSha !== payload.targetSha) {
+        deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
+        throw targetChanged(payload.targetSha, plan.target.commitSha);
+      }
+      const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
+      if (!won) return alreadyDecided(deps.pending.get(p.id) ?? p, lang);
+      const d = await deps.services.executeRollback(plan, requester, p.id);
+      deps.pending.attachDeployment(p.id, d.id);
+      return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
+    }
+    if (payload.kind === 'deploy') {
+      const plan = await deps.services.planDeploy(payload.owner, payload.repo, payload.selector);
+      if (plan.commitSha !== payload.commitSha) {
+        deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
+        throw targetChanged(payload.commitSha, plan.commitSha);
+      }
+      const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
+      if (!won) return alreadyDecided(deps.pending.get(p.id) ?? p, lang);
+      const d = await deps.services.executeDeploy(plan, requester, p.id);
+      deps.pending.attachDeployment(p.id, d.id);
+      return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
+    }
+    throw confirmationGone();
+  }
+
+  function mayDecide(p: PendingAction, actor: Actor): boolean {
+    if (p.requestedBy === null || p.requestedBy === actor.user) return true;
+    return actor.user !== null && deps.approvers.includes(actor.user);
+  }
+
+  return {
+    async handleMessage(msg) {
+      let intent: Intent | null = null;
+      let reply: BotReply;
+      try {
+        intent = await deps.parser.parse(msg.text, msg.hint ? { hint: msg.hint } : {});
+        reply = await act(intent, msg.actor);
+      } catch (err) {
+        reply = errorReply(err, intent?.lang ?? guessLang(msg.text));
+      }
+      audit(msg.actor, msg.text, intent, reply);
+      return reply;
+    },
+
+    async decide(pendingId, decision, actor) {
+      const p = deps.pending.get(pendingId);
+      const lang = p?.lang ?? 'en';
+      let reply: BotReply;
+      try {
+        if (!p || p.kind === 'choose_repo') throw confirmationGone();
+        if (!mayDecide(p, actor)) throw notYourConfirmation(p.requestedBy);
+        if (p.state !== 'pending') reply = alreadyDecided(p, lang);
+        else if (p.expiresAt.getTime() <= deps.clock.now().getTime()) throw confirmationGone();
+        else if (decision === 'cancel') {
+          const done = deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
+          reply = done
+            ? { kind: 'canceled', lang, by: actor.user }
+            : alreadyDecided(deps.pending.get(p.id) ?? p, lang);
+        } else reply = await go(p, pendingPayloadSchema.parse(p.payload), actor);
+      } catch (err) {
+        reply = errorReply(err, lang);
+      }
+      audit(
+        actor,
+        `[${decision}] ${pendingId}`,
+        p?.payload ?? null,
+        reply,
+        reply.kind === 'started' ? reply.deployment.id : undefined,
+      );
+      return reply;
+    },
+
+    async chooseRepo(pendingId, choice, actor) {
+      const p = deps.pending.get(pendingId);
+      const lang = p?.lang ?? 'en';
+      let reply: BotReply;
+      try {
+        if (p?.kind !== 'choose_repo') throw confirmationGone();
+        if (!mayDecide(p, actor)) throw notYourConfirmation(p.requestedBy);
+        const payload = pendingPayloadSchema.parse(p.payload);
+        if (payload.kind !== 'choose_repo' || !payload.options.includes(formatRepo(choice)))
+          throw confirmationGone();
+        if (!deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now())) throw confirmationGone();
+        const actorInThread: Actor = {
+          ...actor,
+          channel: p.slackChannel ?? actor.channel,
+          threadTs: p.slackThreadTs ?? actor.threadTs,
+        };
+        reply = await act({ ...payload.intent, owner: choice.owner, repo: choice.repo }, actorInThread);
+      } catch (err) {
+        reply = errorReply(err, lang);
+      }
+      audit(actor, `[choose] ${formatRepo(choice)}`, p?.payload ?? null, reply);
+      return reply;
+    },
+  };
+}
+
+const guessLang = (text: string): Lang => (/[\uac00-\ud7a3]/.test(text) ? 'ko' : 'en');

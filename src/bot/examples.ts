@@ -1,0 +1,82 @@
+import type { IntentKind, Lang, UnknownReason } from '../domain/intent.ts';
+
+export interface Example {
+  readonly intent: IntentKind;
+  readonly text: Record<Lang, string>;
+  readonly what: Record<Lang, string>;
+}
+
+/** Real commands people can copy; help and "did you mean" answers in every front end use this one list. */
+export const examples: readonly Example[] = [
+  {
+    intent: 'rollback',
+    text: { ko: 'K-Le-PaaS/test01 롤백 해줘', en: 'rollback K-Le-PaaS/test01' },
+    what: { ko: '직전 배포로 되돌립니다', en: 'go back to the previous deployment' },
+  },
+  {
+    intent: 'rollback',
+    text: { ko: 'test01 두 단계 전으로 되돌려', en: 'roll back test01 2 versions' },
+    what: { ko: 'N번째 이전 배포로 되돌립니다', en: 'go back N deployments' },
+  },
+  {
+    intent: 'rollback',
+    text: { ko: 'test01 c39eb54로 롤백', en: 'rollback test01 to c39eb54' },
+    what: { ko: '특정 커밋으로 되돌립니다', en: 'go back to a commit' },
+  },
+  {
+    intent: 'candidates',
+    text: { ko: 'test01 롤백 가능한 버전', en: 'rollback targets for test01' },
+    what: {
+      ko: '되돌릴 수 있는 버전 목록 (번호 = 몇 단계 전)',
+      en: 'versions you can go back to (number = steps back)',
+    },
+  },
+  {
+    intent: 'diagnose',
+    text: { ko: 'test01 롤백 가능해?', en: "why can't I roll back test01" },
+    what: { ko: '롤백 준비 상태 점검', en: 'check rollback readiness' },
+  },
+  {
+    intent: 'deploy',
+    text: { ko: 'test01 main 브랜치 배포해줘', en: 'deploy test01 main' },
+    what: { ko: '브랜치나 커밋을 빌드해서 배포합니다', en: 'build and deploy a branch or commit' },
+  },
+  {
+    intent: 'status',
+    text: { ko: 'test01 배포 상태', en: 'status of test01' },
+    what: { ko: '진행 중이거나 마지막 배포의 상태', en: 'the running or last deployment' },
+  },
+  {
+    intent: 'history',
+    text: { ko: 'test01 배포 이력', en: 'deployment history of test01' },
+    what: { ko: '최근 배포 이력', en: 'recent deployments' },
+  },
+];
+
+/** Why-not text for an `unknown` parse, in the user's language. */
+export const unknownReasonText: Record<UnknownReason, Record<Lang, string>> = {
+  empty: { ko: '무엇을 할지 말씀해 주세요.', en: 'Tell me what to do.' },
+  not_understood: { ko: '요청을 이해하지 못했습니다.', en: "I didn't understand that." },
+  negation: {
+    ko: '하지 말라는 요청으로 이해했습니다. 아무것도 실행하지 않았습니다.',
+    en: 'That reads as "do not", so I did nothing.',
+  },
+  multiple_commands: {
+    ko: '한 번에 하나의 명령만 처리합니다. 나눠서 보내 주세요.',
+    en: 'One command per message, please; send them separately.',
+  },
+  invalid_steps: {
+    ko: '단계 수는 1 이상이어야 합니다.',
+    en: 'The number of steps back must be 1 or more.',
+  },
+  missing_repo: {
+    ko: '어느 저장소인지 알려 주세요 (예: K-Le-PaaS/test01).',
+    en: 'Which repository? (e.g. K-Le-PaaS/test01)',
+  },
+};
+
+/** The examples closest to what was asked: same verb first, then the rest. */
+export function suggestionsFor(intent: IntentKind | null, lang: Lang, max = 3): string[] {
+  const ranked = [...examples].sort((a, b) => Number(b.intent === intent) - Number(a.intent === intent));
+  return ranked.slice(0, max).map((e) => e.text[lang]);
+}
