@@ -1,0 +1,198 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import {
+  type DeploymentStatus,
+  deploymentStatuses,
+  type FailedStage,
+  inFlightStatuses,
+  type Operation,
+  type RequestChannel,
+} from '../domain/deployment.ts';
+import { type Lang, langs } from '../domain/intent.ts';
+
+// Value lists go into DDL (check constraints, partial index predicates) as literals: DDL cannot bind
+// parameters, and SQLite only uses a partial index when the query repeats the same literal terms.
+const inList = (values: readonly string[]): string =>
+  `(${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')})`;
+const literalList = (values: readonly string[]) => sql.raw(inList(values));
+
+export const operations = ['deploy', 'rollback'] as const satisfies readonly Operation[];
+export const requestChannels = [
+  'slack',
+  'console',
+  'cli',
+  'ncp',
+] as const satisfies readonly RequestChannel[];
+export const failedStages = [
+  'build',
+  'image',
+  'manifest',
+  'deploy',
+  'poll',
+] as const satisfies readonly FailedStage[];
+export const pendingKinds = ['rollback', 'deploy', 'choose_repo'] as const;
+export const pendingStates = ['pending', 'confirmed', 'canceled', 'expired'] as const;
+
+/** The SQL predicate for "in flight"; queries reuse it verbatim so the partial unique index serves them. */
+export const inFlightPredicate = sql.raw(`"deployments"."status" IN ${inList(inFlightStatuses)}`);
+
+// Times are UTC epoch milliseconds in INTEGER columns; `timestamp_ms` mode hands the repos Date objects.
+const time = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+export const integrations = sqliteTable(
+  'integrations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    scProjectId: text('sc_project_id'),
+    scRepoName: text('sc_repo_name'),
+    buildProjectId: text('build_project_id'),
+    deployProjectId: text('deploy_project_id'),
+    deployStageId: text('deploy_stage_id'),
+    deployScenarioId: text('deploy_scenario_id'),
+    registryHost: text('registry_host'),
+    imageName: text('image_name').notNull(),
+    defaultBranch: text('default_branch').notNull().default('main'),
+    manifestPath: text('manifest_path'),
+    noticeChannel: text('notice_channel'),
+    deployers: text('deployers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdAt: time('created_at').notNull(),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (t) => [
+    // Case-insensitive identity: `K-Le-PaaS/Test01` and `k-le-paas/test01` are one project.
+    uniqueIndex('integrations_owner_repo_ci').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`),
+    index('integrations_repo_ci').on(sql`lower(${t.repo})`),
+  ],
+);
+
+export const deployments = sqliteTable(
+  'deployments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    commitSha: text('commit_sha'),
+    commitMessage: text('commit_message'),
+    ref: text('ref'),
+    operation: text('operation').$type<Operation>().notNull(),
+    rollbackFromId: integer('rollback_from_id').references((): AnySQLiteColumn => deployments.id, {
+      onDelete: 'set null',
+    }),
+    status: text('status').$type<DeploymentStatus>().notNull(),
+    ncpStatus: text('ncp_status'),
+    buildId: text('build_id'),
+    deployHistoryId: text('deploy_history_id').unique('deployments_deploy_history_id_unique'),
+    image: text('image'),
+    imageTag: text('image_tag'),
+    requestKey: text('request_key').unique('deployments_request_key_unique'),
+    requestedBy: text('requested_by'),
+    requestedVia: text('requested_via').$type<RequestChannel>().notNull(),
+    lang: text('lang').$type<Lang>().notNull(),
+    slackChannel: text('slack_channel'),
+    slackThreadTs: text('slack_thread_ts'),
+    slackMessageTs: text('slack_message_ts'),
+    requestedAt: time('requested_at').notNull(),
+    startedAt: time('started_at'),
+    deployedAt: time('deployed_at'),
+    completedAt: time('completed_at'),
+    durationMs: integer('duration_ms'),
+    errorMessage: text('error_message'),
+    errorStage: text('error_stage').$type<FailedStage>(),
+  },
+  (t) => [
+    check('deployments_status_check', sql`${t.status} IN ${literalList(deploymentStatuses)}`),
+    check('deployments_operation_check', sql`${t.operation} IN ${literalList(operations)}`),
+    check('deployments_requested_via_check', sql`${t.requestedVia} IN ${literalList(requestChannels)}`),
+    check('deployments_lang_check', sql`${t.lang} IN ${literalList(langs)}`),
+    check(
+      'deployments_error_stage_check',
+      sql`${t.errorStage} IS NULL OR ${t.errorStage} IN ${literalList(failedStages)}`,
+    ),
+    // At most one deployment in flight per repo, whatever the case people typed: two requests racing
+    // each other cannot both start one, because the second INSERT fails here.
+    uniqueIndex('deployments_one_in_flight')
+      .on(sql`lower(${t.owner})`, sql`lower(${t.repo})`)
+      .where(sql`${t.status} IN ${literalList(inFlightStatuses)}`),
+    // history / latest: equality on the repo, then newest first straight off the index.
+    index('deployments_repo_time').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.requestedAt, t.id),
+    // successfulDeploys / current / countSuccessful: equality on repo and status, newest first.
+    index('deployments_repo_status_time').on(
+      sql`lower(${t.owner})`,
+      sql`lower(${t.repo})`,
+      t.status,
+      t.requestedAt,
+    ),
+    // findByCommitPrefix: a range over the SHA within one repo.
+    index('deployments_repo_commit').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.commitSha),
+    index('deployments_rollback_from').on(t.rollbackFromId),
+  ],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: time('at').notNull(),
+    actor: text('actor'),
+    via: text('via').$type<RequestChannel>().notNull(),
+    text: text('text').notNull(),
+    intent: text('intent', { mode: 'json' }).$type<unknown>(),
+    outcome: text('outcome').notNull(),
+    deploymentId: integer('deployment_id').references(() => deployments.id, { onDelete: 'set null' }),
+    errorCode: text('error_code'),
+  },
+  (t) => [
+    check('audit_log_via_check', sql`${t.via} IN ${literalList(requestChannels)}`),
+    index('audit_log_at').on(t.at),
+    index('audit_log_deployment').on(t.deploymentId),
+  ],
+);
+
+export const pendingActions = sqliteTable(
+  'pending_actions',
+  {
+    id: text('id').primaryKey(),
+    kind: text('kind').$type<(typeof pendingKinds)[number]>().notNull(),
+    payload: text('payload', { mode: 'json' }).$type<unknown>(),
+    requestedBy: text('requested_by'),
+    via: text('via').$type<RequestChannel>().notNull(),
+    lang: text('lang').$type<Lang>().notNull(),
+    slackChannel: text('slack_channel'),
+    slackThreadTs: text('slack_thread_ts'),
+    createdAt: time('created_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    state: text('state').$type<(typeof pendingStates)[number]>().notNull().default('pending'),
+    decidedBy: text('decided_by'),
+    decidedAt: time('decided_at'),
+    deploymentId: integer('deployment_id').references(() => deployments.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    check('pending_actions_kind_check', sql`${t.kind} IN ${literalList(pendingKinds)}`),
+    check('pending_actions_state_check', sql`${t.state} IN ${literalList(pendingStates)}`),
+    check('pending_actions_via_check', sql`${t.via} IN ${literalList(requestChannels)}`),
+    check('pending_actions_lang_check', sql`${t.lang} IN ${literalList(langs)}`),
+  ],
+);
+
+export const processedEvents = sqliteTable(
+  'processed_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    seenAt: time('seen_at').notNull(),
+  },
+  (t) => [index('processed_events_seen_at').on(t.seenAt)],
+);
+
+export type DeploymentRow = typeof deployments.$inferSelect;
+export type IntegrationRow = typeof integrations.$inferSelect;
+export type PendingActionRow = typeof pendingActions.$inferSelect;
