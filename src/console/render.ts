@@ -1,0 +1,168 @@
+import { examples, unknownReasonText } from '../bot/examples.ts';
+import type { BotReply } from '../bot/types.ts';
+import type { Deployment, DeploymentStatus } from '../domain/deployment.ts';
+import { commitTitle, formatAge, formatDuration, formatTime } from '../domain/format.ts';
+import type { Lang } from '../domain/intent.ts';
+import { shortSha } from '../domain/repo-ref.ts';
+import type { RunningCommit } from '../domain/reports.ts';
+
+export interface RenderContext {
+  readonly now: Date;
+  readonly timeZone: string;
+}
+
+const statusWord: Record<DeploymentStatus, Record<Lang, string>> = {
+  queued: { ko: '대기', en: 'queued' },
+  building: { ko: '빌드 중', en: 'building' },
+  deploying: { ko: '배포 중', en: 'deploying' },
+  success: { ko: '성공', en: 'success' },
+  failed: { ko: '실패', en: 'failed' },
+  canceled: { ko: '취소됨', en: 'canceled' },
+  timed_out: { ko: '시간 초과', en: 'timed out' },
+};
+
+const t = (lang: Lang, ko: string, en: string) => (lang === 'ko' ? ko : en);
+
+function commitLine(sha: string, message: string | null): string {
+  const title = commitTitle(message);
+  return title ? `${shortSha(sha)} "${title}"` : shortSha(sha);
+}
+
+function running(c: RunningCommit | null, lang: Lang, ctx: RenderContext): string {
+  if (!c) return t(lang, '(알 수 없음)', '(unknown)');
+  const age = c.deployedAt ? ` · ${formatAge(c.deployedAt, ctx.now, lang)}` : '';
+  return `${commitLine(c.commitSha, c.commitMessage)}${age}`;
+}
+
+function deploymentLine(d: Deployment, lang: Lang, ctx: RenderContext): string {
+  const what = d.operation === 'rollback' ? t(lang, '롤백', 'rollback') : t(lang, '배포', 'deploy');
+  const sha = d.commitSha ? commitLine(d.commitSha, d.commitMessage) : (d.ref ?? '-');
+  const when = formatTime(d.completedAt ?? d.requestedAt, ctx.timeZone);
+  const took = d.durationMs !== null ? ` (${formatDuration(d.durationMs, lang)})` : '';
+  return `#${d.id} ${when}  ${what.padEnd(lang === 'ko' ? 3 : 8)} ${statusWord[d.status][lang]}${took}  ${sha}`;
+}
+
+/** Plain-text rendering of a dispatcher reply for the terminal. */
+export function renderReply(reply: BotReply, ctx: RenderContext): string {
+  const lang = reply.lang;
+  switch (reply.kind) {
+    case 'help':
+      return [
+        t(lang, '할 수 있는 일:', 'What I can do:'),
+        ...examples.map((e) => `  ${e.text[lang].padEnd(34)} ${e.what[lang]}`),
+        t(
+          lang,
+          '롤백과 배포는 실행 전에 확인을 받습니다 (y/n).',
+          'Rollbacks and deploys ask you to confirm first (y/n).',
+        ),
+      ].join('\n');
+    case 'unknown':
+      return [
+        unknownReasonText[reply.reason][lang],
+        t(lang, '이렇게 말해 보세요:', 'Try:'),
+        ...reply.suggestions.map((s) => `  ${s}`),
+      ].join('\n');
+    case 'error':
+      return reply.hint ? `✖ ${reply.message}\n  ${reply.hint}` : `✖ ${reply.message}`;
+    case 'choose_repo':
+      return [
+        t(lang, '어느 저장소인가요? 번호를 입력하세요:', 'Which repository? Type its number:'),
+        ...reply.options.map((o, i) => `  ${i + 1}. ${o.owner}/${o.repo}`),
+      ].join('\n');
+    case 'confirm_rollback': {
+      const p = reply.plan;
+      const from = p.current ? shortSha(p.current.commitSha) : '?';
+      const image = p.imageExists
+        ? t(lang, '이미지 있음', 'image present')
+        : t(lang, '이미지 없음, 재빌드 필요', 'image missing, rebuild needed');
+      const deployed = p.target.deployedAt
+        ? ` · ${t(lang, '배포', 'deployed')} ${formatAge(p.target.deployedAt, ctx.now, lang)}`
+        : '';
+      return [
+        `${p.owner}/${p.repo}: ${from} -> ${shortSha(p.target.commitSha)}, ${t(lang, `${p.stepsBack}단계 전`, `${p.stepsBack} back`)}, ${image}`,
+        `  ${t(lang, '현재', 'running')}: ${running(p.current, lang, ctx)}`,
+        `  ${t(lang, '대상', 'target')}:  ${commitLine(p.target.commitSha, p.target.commitMessage)}${deployed}`,
+        `  ${t(lang, '이미지', 'image')}: ${p.imageRef}${p.rebuild ? t(lang, ' (먼저 SourceBuild로 재빌드)', ' (SourceBuild rebuilds it first)') : ''}`,
+        t(lang, '롤백할까요? (y/n)', 'Roll back? (y/n)'),
+      ].join('\n');
+    }
+    case 'confirm_deploy': {
+      const p = reply.plan;
+      return [
+        `${p.owner}/${p.repo}: ${t(lang, '배포', 'deploy')} ${p.ref} @ ${commitLine(p.commitSha, p.commitMessage)}`,
+        `  ${t(lang, '현재', 'running')}: ${running(p.current, lang, ctx)}`,
+        `  ${t(lang, '이미지', 'image')}: ${p.imageRef}`,
+        t(lang, '배포할까요? (y/n)', 'Deploy? (y/n)'),
+      ].join('\n');
+    }
+    case 'started': {
+      const d = reply.deployment;
+      const what = d.operation === 'rollback' ? t(lang, '롤백', 'Rollback') : t(lang, '배포', 'Deploy');
+      const target = d.commitSha ? shortSha(d.commitSha) : (d.ref ?? '');
+      return t(
+        lang,
+        `▶ ${d.owner}/${d.repo} ${what} 시작 (#${d.id}, ${target}, ${statusWord[d.status].ko}). 진행 상황을 알려 드릴게요.`,
+        `▶ ${what} of ${d.owner}/${d.repo} started (#${d.id}, ${target}, ${statusWord[d.status].en}). I'll post progress here.`,
+      );
+    }
+    case 'canceled':
+      return t(lang, '취소했습니다. 아무것도 실행하지 않았습니다.', 'Canceled; nothing was started.');
+    case 'diagnose': {
+      const r = reply.report;
+      const head = r.ready
+        ? t(lang, `✔ ${r.owner}/${r.repo} 롤백 준비 완료`, `✔ ${r.owner}/${r.repo} is ready to roll back`)
+        : t(lang, `✖ ${r.owner}/${r.repo} 롤백 불가`, `✖ ${r.owner}/${r.repo} cannot roll back yet`);
+      const checks = r.checks.map((c) => {
+        const mark = c.ok ? '✔' : c.severity === 'issue' ? '✖' : '!';
+        const hint = !c.ok && c.hint ? `\n      → ${c.hint[lang]}` : '';
+        return `  ${mark} ${c.message[lang]}${hint}`;
+      });
+      return [head, ...checks].join('\n');
+    }
+    case 'candidates': {
+      const l = reply.list;
+      if (l.candidates.length === 0) {
+        return t(
+          lang,
+          `${l.owner}/${l.repo}: 롤백할 수 있는 이전 배포가 없습니다.`,
+          `${l.owner}/${l.repo}: no earlier deployment to roll back to.`,
+        );
+      }
+      return [
+        `${l.owner}/${l.repo} — ${t(lang, '현재', 'running')}: ${running(l.current, lang, ctx)}`,
+        t(lang, '  N  커밋', '  N  commit'),
+        ...l.candidates.map(
+          (c) =>
+            `  ${String(c.n).padStart(1)}  ${commitLine(c.commitSha, c.commitMessage)}${c.deployedAt ? ` · ${formatAge(c.deployedAt, ctx.now, lang)}` : ''}`,
+        ),
+        t(
+          lang,
+          `"${l.repo} N단계 전으로 롤백" 으로 되돌릴 수 있습니다.`,
+          `Say "rollback ${l.repo} N steps" to go back to one.`,
+        ),
+      ].join('\n');
+    }
+    case 'history':
+      if (reply.items.length === 0)
+        return t(
+          lang,
+          `${reply.owner}/${reply.repo}: 배포 이력이 없습니다.`,
+          `${reply.owner}/${reply.repo}: no deployments yet.`,
+        );
+      return [
+        `${reply.owner}/${reply.repo}`,
+        ...reply.items.map((d) => `  ${deploymentLine(d, lang, ctx)}`),
+      ].join('\n');
+    case 'status': {
+      const d = reply.deployment;
+      if (!d)
+        return t(
+          lang,
+          `${reply.owner}/${reply.repo}: 배포 기록이 없습니다.`,
+          `${reply.owner}/${reply.repo}: no deployment recorded.`,
+        );
+      const err = d.errorMessage ? `\n  ${t(lang, '오류', 'error')}: ${d.errorMessage}` : '';
+      return `${reply.owner}/${reply.repo}: ${deploymentLine(d, lang, ctx)}${err}`;
+    }
+  }
+}
