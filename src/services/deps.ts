@@ -1,0 +1,26 @@
+import type { Logger } from '../log/logger.ts';
+import type {
+  AuditStore,
+  Clock,
+  DeploymentStore,
+  DeploymentTracker,
+  IntegrationStore,
+  NcpPort,
+} from './ports.ts';
+
+/** What every use case may need; `createServices` binds them once. */
+export interface ServiceDeps {
+  readonly integrations: IntegrationStore;
+  readonly deployments: DeploymentStore;
+  readonly ncp: NcpPort;
+  readonly clock: Clock;
+  readonly tracker: DeploymentTracker;
+  readonly logger: Logger;
+  readonly audit?: AuditStore;
+  /** Manifest path in the SourceCommit repository when the integration names none (config MANIFEST_PATH). */
+  readonly manifestPath: string;
+}
+
+export type RollbackSelector = { readonly stepsBack: number } | { readonly commitSha: string };
+/** A ref (branch, tag; null means the default branch) or an exact commit. */
+export type DeploySelector = { readonly ref: string | null } | { readonly commitSha: string };

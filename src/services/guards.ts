@@ -1,0 +1,63 @@
+import type { Integration } from '../domain/deployment.ts';
+import { KlepaasError } from '../domain/errors.ts';
+import { shortSha } from '../domain/repo-ref.ts';
+import type { ServiceDeps } from './deps.ts';
+import type { DeployTarget, SourceRepo } from './ports.ts';
+import {
+  buildProjectNotConfigured,
+  deployProjectNotConfigured,
+  deployStageNotConfigured,
+  integrationNotFound,
+  ncpFailed,
+  registryNotConfigured,
+} from './rules/messages.ts';
+
+/** An integration with everything a build, a manifest update and a scenario run need. */
+export interface ReadyIntegration {
+  readonly integration: Integration;
+  readonly buildProjectId: string;
+  readonly deployTarget: DeployTarget;
+  readonly registryHost: string;
+  readonly source: SourceRepo;
+  readonly manifestPath: string;
+}
+
+export function requireIntegration(deps: ServiceDeps, owner: string, repo: string): Integration {
+  const found = deps.integrations.find(owner, repo);
+  if (!found) throw integrationNotFound(owner, repo);
+  return found;
+}
+
+/** The seed's setup checks, in its order: integration (404), build project (400), deploy project (400). */
+export function requireReady(deps: ServiceDeps, owner: string, repo: string): ReadyIntegration {
+  const i = requireIntegration(deps, owner, repo);
+  if (!i.buildProjectId) throw buildProjectNotConfigured(i.owner, i.repo);
+  if (!i.deployProjectId) throw deployProjectNotConfigured(i.owner, i.repo);
+  const missing = [
+    ...(i.deployStageId ? [] : (['stage'] as const)),
+    ...(i.deployScenarioId ? [] : (['scenario'] as const)),
+  ];
+  if (!i.deployStageId || !i.deployScenarioId) throw deployStageNotConfigured(i.owner, i.repo, missing);
+  if (!i.registryHost) throw registryNotConfigured(i.owner, i.repo);
+  return {
+    integration: i,
+    buildProjectId: i.buildProjectId,
+    deployTarget: { projectId: i.deployProjectId, stageId: i.deployStageId, scenarioId: i.deployScenarioId },
+    registryHost: i.registryHost,
+    source: { repoName: i.scRepoName ?? i.repo, branch: i.defaultBranch },
+    manifestPath: i.manifestPath ?? deps.manifestPath,
+  };
+}
+
+export const imageRepository = (r: ReadyIntegration): string =>
+  `${r.registryHost}/${r.integration.imageName}`;
+export const imageRefFor = (r: ReadyIntegration, commitSha: string): string =>
+  `${imageRepository(r)}:${shortSha(commitSha)}`;
+
+/** Port methods throw KlepaasError already; anything else is wrapped so callers see one error type. */
+export function asKlepaas(err: unknown, step: 'build' | 'deploy' | 'image'): KlepaasError {
+  return err instanceof KlepaasError ? err : ncpFailed(step, err);
+}
+
+export const reasonOf = (err: unknown): string =>
+  err instanceof KlepaasError ? err.messages.en : err instanceof Error ? err.message : String(err);

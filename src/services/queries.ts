@@ -1,0 +1,66 @@
+import type { Deployment } from '../domain/deployment.ts';
+import type { CandidateList, DiagnoseReport } from '../domain/reports.ts';
+import type { ServiceDeps } from './deps.ts';
+import { reasonOf, requireIntegration } from './guards.ts';
+import { candidateList } from './rollback.ts';
+import { assessReadiness, type ImageProbe } from './rules/readiness.ts';
+
+/** Rollback candidates numbered exactly as `rollback --steps N` counts. */
+export async function candidates(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  limit = 10,
+): Promise<CandidateList> {
+  const i = requireIntegration(deps, owner, repo);
+  return candidateList(deps, i.owner, i.repo, limit);
+}
+
+/** Every deployment, newest first, whatever its outcome. */
+export async function history(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  limit = 20,
+): Promise<Deployment[]> {
+  const i = requireIntegration(deps, owner, repo);
+  return deps.deployments.history(i.owner, i.repo, limit);
+}
+
+/** The deployment in flight, else the latest one of any outcome; null when there has never been one. */
+export async function status(deps: ServiceDeps, owner: string, repo: string): Promise<Deployment | null> {
+  const i = requireIntegration(deps, owner, repo);
+  return deps.deployments.inFlight(i.owner, i.repo) ?? deps.deployments.latest(i.owner, i.repo);
+}
+
+/**
+ * The readiness report. Never refuses: a missing integration is one of its findings. The image checked
+ * is the one a rollback would use (candidate 1's tag), not `latest`.
+ */
+export async function diagnose(deps: ServiceDeps, owner: string, repo: string): Promise<DiagnoseReport> {
+  const integration = deps.integrations.find(owner, repo);
+  const o = integration?.owner ?? owner;
+  const r = integration?.repo ?? repo;
+  const list = candidateList(deps, o, r, 1);
+  const first = list.candidates[0];
+  let image: ImageProbe | null = null;
+  if (integration?.registryHost && first) {
+    const ref = `${integration.registryHost}/${integration.imageName}:${first.imageTag}`;
+    try {
+      const res = await deps.ncp.imageExists(integration.registryHost, integration.imageName, first.imageTag);
+      image = { ref, exists: res.exists, httpStatus: res.httpStatus };
+    } catch (err) {
+      image = { ref, error: reasonOf(err) };
+    }
+  }
+  return assessReadiness({
+    owner: o,
+    repo: r,
+    integration,
+    successfulCount: deps.deployments.countSuccessful(o, r),
+    list,
+    image,
+    inFlight: deps.deployments.inFlight(o, r),
+    mode: deps.ncp.mode,
+  });
+}

@@ -1,0 +1,165 @@
+import type { Deployment, Requester } from '../domain/deployment.ts';
+import type { CandidateList, RollbackPlan } from '../domain/reports.ts';
+import type { RollbackSelector, ServiceDeps } from './deps.ts';
+import { asKlepaas, imageRefFor, imageRepository, type ReadyIntegration, requireReady } from './guards.ts';
+import { buildCandidateList, normalizePrefix, selectByPrefix, selectByStep } from './rules/candidates.ts';
+import { deploymentInFlight, noDeploymentHistory, targetChanged } from './rules/messages.ts';
+import { failDeployment, rollOut, track } from './start.ts';
+
+/** Enough rows for any step count a person asks for; a prefix beyond it falls back to the whole history. */
+const CANDIDATE_WINDOW = 200;
+const WHOLE_HISTORY = 1_000_000;
+
+/** The candidates list over the newest `limit` successful deploys (numbering is the same at any limit). */
+export function candidateList(deps: ServiceDeps, owner: string, repo: string, limit: number): CandidateList {
+  const current = deps.deployments.current(owner, repo);
+  // One extra row: the running commit is dropped from the list, so it must not eat a slot.
+  const rows = deps.deployments.successfulDeploys(owner, repo, limit + 1);
+  const list = buildCandidateList(owner, repo, rows, current);
+  return { ...list, candidates: list.candidates.slice(0, limit) };
+}
+
+function pickTarget(deps: ServiceDeps, owner: string, repo: string, sel: RollbackSelector) {
+  if ('stepsBack' in sel) {
+    const window = Math.max(CANDIDATE_WINDOW, Number.isSafeInteger(sel.stepsBack) ? sel.stepsBack + 1 : 0);
+    return {
+      list: candidateList(deps, owner, repo, window),
+      pick: (l: CandidateList) => selectByStep(l, sel.stepsBack),
+    };
+  }
+  const prefix = normalizePrefix(sel.commitSha);
+  let list = candidateList(deps, owner, repo, CANDIDATE_WINDOW);
+  const inWindow = list.candidates.some((c) => c.commitSha.startsWith(prefix));
+  // An old commit is still a valid target; only then pay for the long list.
+  if (!inWindow && deps.deployments.findByCommitPrefix(owner, repo, prefix).length > 0) {
+    list = candidateList(deps, owner, repo, WHOLE_HISTORY);
+  }
+  return { list, pick: (l: CandidateList) => selectByPrefix(l, prefix) };
+}
+
+/**
+ * What a rollback would do, with the guide's checks in its order: integration (404), build project (400),
+ * deploy project (400), history (404), the target (404/409), then ours (a deployment in flight, 409),
+ * and the target's image in NCR (missing: rebuild). No side effects.
+ */
+export async function planRollback(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  sel: RollbackSelector,
+): Promise<RollbackPlan> {
+  const ready = requireReady(deps, owner, repo);
+  const i = ready.integration;
+  const { list, pick } = pickTarget(deps, i.owner, i.repo, sel);
+  if (list.current === null && list.candidates.length === 0) throw noDeploymentHistory(i.owner, i.repo);
+  const target = pick(list);
+  const flying = deps.deployments.inFlight(i.owner, i.repo);
+  if (flying) throw deploymentInFlight(i.owner, i.repo, flying);
+  const imageRef = imageRefFor(ready, target.commitSha);
+  let probe: { exists: boolean; httpStatus: number };
+  try {
+    probe = await deps.ncp.imageExists(ready.registryHost, i.imageName, target.imageTag);
+  } catch (err) {
+    throw asKlepaas(err, 'image');
+  }
+  deps.logger.info(
+    { module: 'services', owner: i.owner, repo: i.repo, target: target.imageTag, image: probe },
+    'rollback planned',
+  );
+  return {
+    owner: i.owner,
+    repo: i.repo,
+    current: list.current,
+    target,
+    stepsBack: target.n,
+    imageRef,
+    imageExists: probe.exists,
+    rebuild: !probe.exists,
+  };
+}
+
+/**
+ * Starts a planned rollback: re-checks the plan (TARGET_CHANGED when the running commit or the target
+ * moved), creates one record (`rollback`, `rollback_from_id` = the running deployment), then either
+ * updates the manifest and runs the scenario (`deploying`), or, when the image is missing, starts a
+ * SourceBuild of that commit (`building`; the poller calls `continueAfterBuild` once it succeeds).
+ * A second request with the same `requestKey` returns the first record.
+ */
+export async function executeRollback(
+  deps: ServiceDeps,
+  plan: RollbackPlan,
+  requester: Requester,
+  requestKey: string | null,
+): Promise<Deployment> {
+  if (requestKey) {
+    const seen = deps.deployments.findByRequestKey(requestKey);
+    if (seen) return seen;
+  }
+  const fresh = await recheck(deps, plan);
+  const ready = requireReady(deps, plan.owner, plan.repo);
+  const now = deps.clock.now();
+  // The store's partial unique index refuses a second in-flight record (DEPLOYMENT_IN_FLIGHT).
+  const created = deps.deployments.create({
+    owner: fresh.owner,
+    repo: fresh.repo,
+    commitSha: fresh.target.commitSha,
+    commitMessage: fresh.target.commitMessage,
+    ref: null,
+    operation: 'rollback',
+    rollbackFromId: fresh.current?.deploymentId ?? null,
+    status: fresh.rebuild ? 'building' : 'deploying',
+    image: imageRepository(ready),
+    imageTag: fresh.target.imageTag,
+    requestKey,
+    requestedBy: requester.user,
+    requestedVia: requester.via,
+    lang: requester.lang,
+    slackChannel: requester.slackChannel ?? null,
+    slackThreadTs: requester.slackThreadTs ?? null,
+  });
+  const d = deps.deployments.update(created.id, { startedAt: now });
+  deps.logger.info(
+    { module: 'services', deploymentId: d.id, target: d.imageTag, rebuild: fresh.rebuild },
+    'rollback started',
+  );
+  const started = fresh.rebuild ? await startBuild(deps, d, ready) : await rollOut(deps, d, ready);
+  await track(deps, started.id);
+  return started;
+}
+
+async function recheck(deps: ServiceDeps, plan: RollbackPlan): Promise<RollbackPlan> {
+  let fresh: RollbackPlan;
+  try {
+    fresh = await planRollback(deps, plan.owner, plan.repo, { commitSha: plan.target.commitSha });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ALREADY_RUNNING') throw targetChanged(plan.owner, plan.repo, 'the target is now running');
+    if (code === 'COMMIT_NOT_DEPLOYED') {
+      throw targetChanged(plan.owner, plan.repo, 'the target is no longer a rollback candidate');
+    }
+    throw err;
+  }
+  if ((fresh.current?.deploymentId ?? null) !== (plan.current?.deploymentId ?? null)) {
+    throw targetChanged(plan.owner, plan.repo, 'another deployment finished since the plan was made');
+  }
+  return fresh;
+}
+
+/** Rebuild of a commit whose image is gone; the record stays `building` until the poller moves it on. */
+export async function startBuild(
+  deps: ServiceDeps,
+  d: Deployment,
+  ready: ReadyIntegration,
+): Promise<Deployment> {
+  try {
+    const { buildId } = await deps.ncp.startBuild(ready.buildProjectId, {
+      ref: d.ref,
+      commitSha: d.commitSha,
+    });
+    return deps.deployments.update(d.id, { buildId });
+  } catch (cause) {
+    const err = asKlepaas(cause, 'build');
+    failDeployment(deps, d.id, 'build', err);
+    throw err;
+  }
+}
