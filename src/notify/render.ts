@@ -1,0 +1,224 @@
+import type { Deployment } from '../domain/deployment.ts';
+import type { Lang } from '../domain/intent.ts';
+import type { DeploymentNotice, NoticeKind } from './port.ts';
+
+/**
+ * Pure: a notice in the language of the request. It states only what the record and NCP say: the raw
+ * NCP status in quotes, the elapsed time, the commit and image, who asked. A step is named only when the
+ * record shows it happened (a build id, a deploy history id).
+ */
+export interface RenderOptions {
+  /** How a requester is written: Slack turns a user id into `<@U123>`; the console prints the name. */
+  readonly who?: (user: string) => string;
+}
+
+export interface RenderedNotice {
+  readonly kind: NoticeKind;
+  readonly lang: Lang;
+  /** One line, so a terminal can rewrite it in place and Slack can use it as the fallback text. */
+  readonly text: string;
+}
+
+const MAX_NCP_MESSAGE = 300;
+
+export function formatElapsed(ms: number, lang: Lang): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  if (lang === 'ko') return m > 0 ? `${m}분 ${s}초` : `${s}초`;
+  return m > 0 ? `${m}m ${String(s).padStart(2, '0')}s` : `${s}s`;
+}
+
+const short = (sha: string | null): string | null => (sha ? sha.slice(0, 7) : null);
+
+const imageOf = (d: Deployment): string | null =>
+  d.image ? (d.imageTag && !d.image.includes(':') ? `${d.image}:${d.imageTag}` : d.image) : null;
+
+const quoteNcp = (s: string | null): string => (s === null ? '-' : `"${s}"`);
+
+function clean(message: string | null): string | null {
+  if (!message) return null;
+  const one = message.replace(/\s+/g, ' ').trim();
+  if (one === '') return null;
+  return one.length > MAX_NCP_MESSAGE ? `${one.slice(0, MAX_NCP_MESSAGE - 1)}…` : one;
+}
+
+const tool = (phase: 'build' | 'deploy'): string => (phase === 'build' ? 'SourceBuild' : 'SourceDeploy');
+
+function subject(d: Deployment, lang: Lang): string {
+  const repo = `${d.owner}/${d.repo}`;
+  const commit = short(d.commitSha);
+  if (lang === 'ko') {
+    const op = d.operation === 'rollback' ? '롤백' : '배포';
+    return commit ? `${repo} ${op} (${commit})` : `${repo} ${op}`;
+  }
+  const op = d.operation === 'rollback' ? 'Rollback' : 'Deploy';
+  if (!commit) return `${op} of ${repo}${d.ref ? ` (${d.ref})` : ''}`;
+  if (d.operation === 'rollback') return `${op} of ${repo} to ${commit}`;
+  return `${op} of ${repo} ${d.ref ? `${d.ref} @ ${commit}` : commit}`;
+}
+
+function requester(d: Deployment, lang: Lang, opts: RenderOptions): string | null {
+  if (d.requestedBy) {
+    const name = opts.who ? opts.who(d.requestedBy) : d.requestedBy;
+    return lang === 'ko' ? `요청: ${name}` : `asked by ${name}`;
+  }
+  if (d.requestedVia === 'ncp') return lang === 'ko' ? 'NCP에서 시작됨' : 'started in NCP';
+  return null;
+}
+
+function imagePart(d: Deployment, lang: Lang): string | null {
+  const image = imageOf(d);
+  if (!image) return null;
+  return lang === 'ko' ? `이미지 ${image}` : `image ${image}`;
+}
+
+const join = (parts: ReadonlyArray<string | null>): string => parts.filter((p) => p !== null).join(' · ');
+
+function startedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+  const d = n.deployment;
+  let following: string | null = null;
+  if (d.status === 'building' && d.buildId) {
+    following =
+      lang === 'ko'
+        ? `SourceBuild 빌드 ${d.buildId} 먼저 진행 후 배포`
+        : `SourceBuild build ${d.buildId} runs first, then the deploy`;
+  } else if (d.deployHistoryId) {
+    following =
+      lang === 'ko'
+        ? `SourceDeploy 실행 ${d.deployHistoryId} 추적 중`
+        : `following SourceDeploy run ${d.deployHistoryId}`;
+  } else {
+    following = lang === 'ko' ? 'NCP 실행 시작 대기 중' : 'waiting for NCP to start the run';
+  }
+  const head = lang === 'ko' ? `▶ ${subject(d, lang)} 시작` : `▶ ${subject(d, lang)} started`;
+  return join([head, imagePart(d, lang), requester(d, lang, opts), following]);
+}
+
+function progressLine(n: DeploymentNotice, lang: Lang): string {
+  const d = n.deployment;
+  const elapsed =
+    lang === 'ko'
+      ? `${formatElapsed(n.elapsedMs, lang)} 경과`
+      : `${formatElapsed(n.elapsedMs, lang)} elapsed`;
+  // The poller moves building -> deploying only after SourceBuild said success and the run was started.
+  if (n.previousStatus === 'building' && d.status === 'deploying') {
+    const run = d.deployHistoryId ?? '-';
+    const what =
+      lang === 'ko'
+        ? `빌드 성공, SourceDeploy 실행 ${run} 시작`
+        : `build succeeded, SourceDeploy run ${run} started`;
+    return join([`… ${subject(d, lang)}: ${what}`, elapsed]);
+  }
+  const status =
+    n.ncpStatus === null
+      ? lang === 'ko'
+        ? 'NCP 상태 대기 중'
+        : 'waiting for NCP to report a status'
+      : lang === 'ko'
+        ? `${tool(n.phase)} 상태 ${quoteNcp(n.ncpStatus)}`
+        : `${tool(n.phase)} reports ${quoteNcp(n.ncpStatus)}`;
+  return join([`… ${subject(d, lang)}: ${status}`, elapsed]);
+}
+
+function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+  const d = n.deployment;
+  const took = formatElapsed(d.durationMs ?? n.elapsedMs, lang);
+  const head =
+    lang === 'ko'
+      ? `✅ ${subject(d, lang)} 완료 · 소요 ${took}`
+      : `✅ ${subject(d, lang)} succeeded in ${took}`;
+  const ncp =
+    lang === 'ko'
+      ? `SourceDeploy 상태 ${quoteNcp(n.ncpStatus)}`
+      : `SourceDeploy reported ${quoteNcp(n.ncpStatus)}`;
+  return join([head, ncp, imagePart(d, lang), requester(d, lang, opts)]);
+}
+
+function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+  const d = n.deployment;
+  const took = formatElapsed(d.durationMs ?? n.elapsedMs, lang);
+  const message = clean(d.errorMessage);
+  const stage = d.errorStage;
+  let cause: string;
+  if ((stage === 'build' || stage === 'deploy') && stage === n.phase) {
+    const where = n.failedPhase
+      ? lang === 'ko'
+        ? ` (단계 ${n.failedPhase})`
+        : ` in phase ${n.failedPhase}`
+      : '';
+    cause =
+      lang === 'ko'
+        ? `${tool(stage)} 상태 ${quoteNcp(n.ncpStatus)}${where}`
+        : `${tool(stage)} reported ${quoteNcp(n.ncpStatus)}${where}`;
+  } else if (stage === 'manifest') {
+    cause = lang === 'ko' ? '배포 매니페스트 갱신 실패' : 'updating the deploy manifest failed';
+  } else {
+    cause = lang === 'ko' ? '배포 시작 실패' : 'starting the deploy failed';
+  }
+  const detail = message ? `${cause}: ${message}` : cause;
+  const head =
+    lang === 'ko'
+      ? `❌ ${subject(d, lang)} 실패 (${took} 경과)`
+      : `❌ ${subject(d, lang)} failed after ${took}`;
+  return join([head, detail, requester(d, lang, opts)]);
+}
+
+function timedOutLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+  const d = n.deployment;
+  const limit = formatElapsed(n.limitMs ?? n.elapsedMs, lang);
+  const t = tool(n.phase);
+  let what: string;
+  if (d.errorStage === 'poll') {
+    what =
+      lang === 'ko'
+        ? `${limit} 동안 NCP에 연결하지 못해 상태를 확인할 수 없었습니다`
+        : `NCP could not be reached for a status within ${limit}`;
+  } else {
+    what =
+      lang === 'ko'
+        ? `${limit} 안에 ${t}가 최종 상태를 알려주지 않았습니다 (마지막 상태 ${quoteNcp(n.ncpStatus)})`
+        : `${t} gave no final status within ${limit} (last status ${quoteNcp(n.ncpStatus)})`;
+  }
+  const advice =
+    lang === 'ko'
+      ? `NCP에서는 아직 진행 중일 수 있으니 ${t} 콘솔에서 확인하세요`
+      : `it may still finish in NCP; check the ${t} console`;
+  const head = lang === 'ko' ? `⌛ ${subject(d, lang)} 시간 초과` : `⌛ ${subject(d, lang)} timed out`;
+  return join([`${head}: ${what}`, advice, requester(d, lang, opts)]);
+}
+
+function canceledLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+  const d = n.deployment;
+  const took = formatElapsed(d.durationMs ?? n.elapsedMs, lang);
+  const head =
+    lang === 'ko'
+      ? `🚫 ${subject(d, lang)} 취소됨 (${took} 경과)`
+      : `🚫 ${subject(d, lang)} was canceled in NCP after ${took}`;
+  const ncp =
+    lang === 'ko'
+      ? `${tool(n.phase)} 상태 ${quoteNcp(n.ncpStatus)}`
+      : `${tool(n.phase)} reported ${quoteNcp(n.ncpStatus)}`;
+  return join([head, ncp, requester(d, lang, opts)]);
+}
+
+export function renderNotice(
+  kind: NoticeKind,
+  n: DeploymentNotice,
+  opts: RenderOptions = {},
+): RenderedNotice {
+  const lang = n.deployment.lang;
+  const text =
+    kind === 'started'
+      ? startedLine(n, lang, opts)
+      : kind === 'progress'
+        ? progressLine(n, lang)
+        : kind === 'succeeded'
+          ? succeededLine(n, lang, opts)
+          : kind === 'failed'
+            ? failedLine(n, lang, opts)
+            : kind === 'timedOut'
+              ? timedOutLine(n, lang, opts)
+              : canceledLine(n, lang, opts);
+  return { kind, lang, text };
+}
