@@ -78,9 +78,8 @@ export function createIntentParser(deps: { llm: IntentLlm | null; logger: Parser
 
   async function askModel(text: string, grammar: Intent, opts: ParseOptions): Promise<Intent> {
     if (!llm || opts.noLlm) return grammar;
-    if (grammar.reason === 'empty') return grammar;
     const message = normalizeMessage(text);
-    if (message.length > MAX_LLM_CHARS) return grammar;
+    if (grammar.reason === 'empty' || message === '' || message.length > MAX_LLM_CHARS) return grammar;
     let outcome: LlmOutcome;
     try {
       outcome = await llm.interpret(message, opts.hint === undefined ? {} : { hint: opts.hint });

@@ -53,7 +53,9 @@ function completion(message: Record<string, unknown>, model: unknown): string {
     object: 'chat.completion',
     created: 1_700_000_000,
     model: typeof model === 'string' ? model : 'test-model',
-    choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop', logprobs: null }],
+    choices: [
+      { index: 0, message: { role: 'assistant', ...message }, finish_reason: 'stop', logprobs: null },
+    ],
     usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
   });
 }
@@ -64,15 +66,25 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-function respond(res: ServerResponse, reply: ScriptedReply, model: unknown): void {
-  if ('answer' in reply) return send(res, 200, completion({ content: JSON.stringify(reply.answer), refusal: null }, model));
-  if ('content' in reply) return send(res, 200, completion({ content: reply.content, refusal: null }, model));
-  if ('refusal' in reply) return send(res, 200, completion({ content: null, refusal: reply.refusal }, model));
+/** The status and body a scripted reply turns into. */
+function render(reply: ScriptedReply, model: unknown): { status: number; body: string } {
+  if ('answer' in reply) {
+    return { status: 200, body: completion({ content: JSON.stringify(reply.answer), refusal: null }, model) };
+  }
+  if ('content' in reply)
+    return { status: 200, body: completion({ content: reply.content, refusal: null }, model) };
+  if ('refusal' in reply)
+    return { status: 200, body: completion({ content: null, refusal: reply.refusal }, model) };
   if ('status' in reply) {
     const error = { message: `scripted ${reply.status}`, type: 'server_error', param: null, code: null };
-    return send(res, reply.status, JSON.stringify({ error }));
+    return { status: reply.status, body: JSON.stringify({ error }) };
   }
-  return send(res, reply.rawStatus ?? 200, reply.rawBody);
+  return { status: reply.rawStatus ?? 200, body: reply.rawBody };
+}
+
+function respond(res: ServerResponse, reply: ScriptedReply, model: unknown): void {
+  const { status, body } = render(reply, model);
+  send(res, status, body);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -93,7 +105,11 @@ export async function startOpenAiServer(initial: Script = { status: 500 }): Prom
       try {
         body = JSON.parse(raw) as RecordedRequest['body'];
       } catch {
-        return send(res, 400, JSON.stringify({ error: { message: 'body is not JSON', type: 'invalid_request' } }));
+        return send(
+          res,
+          400,
+          JSON.stringify({ error: { message: 'body is not JSON', type: 'invalid_request' } }),
+        );
       }
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const recorded: RecordedRequest = {
@@ -104,11 +120,15 @@ export async function startOpenAiServer(initial: Script = { status: 500 }): Prom
       };
       requests.push(recorded);
       if (req.method !== 'POST' || path !== '/v1/chat/completions') {
-        return send(res, 404, JSON.stringify({ error: { message: `no route ${path}`, type: 'not_found' } }));
+        send(res, 404, JSON.stringify({ error: { message: `no route ${path}`, type: 'not_found' } }));
+        return;
       }
       const reply = typeof current === 'function' ? current(recorded) : current;
       const delay = reply.delayMs ?? 0;
-      if (delay <= 0) return respond(res, reply, body.model);
+      if (delay <= 0) {
+        respond(res, reply, body.model);
+        return;
+      }
       const timer = setTimeout(() => {
         timers.delete(timer);
         respond(res, reply, body.model);
