@@ -2,7 +2,9 @@ import { argv, exit, stderr } from 'node:process';
 import type { CliCommand } from './command.ts';
 
 // Each subcommand lives in its own module and is loaded only when asked for, so `parse` stays fast.
-const commands: Record<string, () => Promise<{ default: CliCommand }>> = {};
+const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
+  db: () => import('./commands/db.ts'),
+};
 
 const usage = `klepaas-bot <command> [options]
 

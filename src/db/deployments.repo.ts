@@ -1,0 +1,220 @@
+import { and, count, desc, eq, gte, isNotNull, lt, notExists, type SQL, sql } from 'drizzle-orm';
+import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Deployment } from '../domain/deployment.ts';
+import { KlepaasError } from '../domain/errors.ts';
+import { type Clock, type DeploymentPatch, type DeploymentStore, systemClock } from '../services/ports.ts';
+import type { Db } from './open.ts';
+import { type DeploymentRow, deployments, inFlightPredicate } from './schema.ts';
+import { lowerEq, uniqueViolation } from './sqlite-errors.ts';
+
+const toDeployment = (row: DeploymentRow): Deployment => row;
+
+const sameRepo = (t: { owner: SQLiteColumn; repo: SQLiteColumn }, owner: string, repo: string): SQL =>
+  and(lowerEq(t.owner, owner), lowerEq(t.repo, repo)) as SQL;
+
+const newestFirst = [desc(deployments.requestedAt), desc(deployments.id)];
+
+function inFlightError(owner: string, repo: string, existing: Deployment | null): KlepaasError {
+  const name = `${owner}/${repo}`;
+  return new KlepaasError({
+    code: 'DEPLOYMENT_IN_FLIGHT',
+    status: 409,
+    message: {
+      en: `${name} already has a deployment in progress${existing ? ` (#${existing.id}, ${existing.status})` : ''}.`,
+      ko: `${name}에 이미 진행 중인 배포가 있습니다${existing ? ` (#${existing.id}, ${existing.status})` : ''}.`,
+    },
+    hint: {
+      en: `Wait for it to finish, or check it with \`status ${name}\`.`,
+      ko: `끝날 때까지 기다리거나 \`status ${name}\` 로 상태를 확인하세요.`,
+    },
+    details: { owner, repo, deploymentId: existing?.id ?? null, deploymentStatus: existing?.status ?? null },
+  });
+}
+
+/** Deployment history queries. `clock` stamps `requestedAt`, so seeds and tests can write the past. */
+export function createDeploymentStore(db: Db, clock: Clock = systemClock): DeploymentStore {
+  const get = (id: number): Deployment | null => {
+    const row = db.select().from(deployments).where(eq(deployments.id, id)).get();
+    return row ? toDeployment(row) : null;
+  };
+
+  const findByRequestKey = (key: string): Deployment | null => {
+    const row = db.select().from(deployments).where(eq(deployments.requestKey, key)).get();
+    return row ? toDeployment(row) : null;
+  };
+
+  const inFlight = (owner: string, repo: string): Deployment | null => {
+    const row = db
+      .select()
+      .from(deployments)
+      .where(and(sameRepo(deployments, owner, repo), inFlightPredicate))
+      .get();
+    return row ? toDeployment(row) : null;
+  };
+
+  // Successful plain deploys that are the newest record of their commit. NOT EXISTS over the
+  // (repo, commit) index keeps this proportional to `limit`, not to the repo's whole history.
+  const newestSuccessfulDeployPerCommit = (owner: string, repo: string, extra?: SQL): SQL => {
+    const newer = alias(deployments, 'newer');
+    return and(
+      sameRepo(deployments, owner, repo),
+      eq(deployments.status, 'success'),
+      eq(deployments.operation, 'deploy'),
+      isNotNull(deployments.commitSha),
+      extra,
+      notExists(
+        db
+          .select({ one: sql`1` })
+          .from(newer)
+          .where(
+            and(
+              sameRepo(newer, owner, repo),
+              eq(newer.commitSha, deployments.commitSha),
+              eq(newer.status, 'success'),
+              eq(newer.operation, 'deploy'),
+              sql`(${newer.requestedAt}, ${newer.id}) > (${deployments.requestedAt}, ${deployments.id})`,
+            ),
+          ),
+      ),
+    ) as SQL;
+  };
+
+  return {
+    create(d) {
+      if (d.requestKey !== null) {
+        const existing = findByRequestKey(d.requestKey);
+        if (existing) return existing;
+      }
+      try {
+        const row = db
+          .insert(deployments)
+          .values({ ...d, requestedAt: clock.now() })
+          .returning()
+          .get();
+        return toDeployment(row);
+      } catch (err) {
+        const violated = uniqueViolation(err);
+        if (violated === null) throw err;
+        // A retry racing its original: whichever constraint SQLite reported, the key decides.
+        if (d.requestKey !== null) {
+          const existing = findByRequestKey(d.requestKey);
+          if (existing) return existing;
+        }
+        if (violated === 'deployments_one_in_flight') {
+          throw inFlightError(d.owner, d.repo, inFlight(d.owner, d.repo));
+        }
+        throw err;
+      }
+    },
+
+    get,
+    findByRequestKey,
+
+    update(id, patch: DeploymentPatch) {
+      const current = get(id);
+      if (!current) {
+        throw new KlepaasError({
+          code: 'INTERNAL',
+          status: 500,
+          message: { en: `Deployment #${id} does not exist.`, ko: `배포 #${id} 기록이 없습니다.` },
+          details: { deploymentId: id },
+        });
+      }
+      if (Object.values(patch).every((v) => v === undefined)) return current;
+      try {
+        const row = db.update(deployments).set(patch).where(eq(deployments.id, id)).returning().get();
+        return toDeployment(row ?? current);
+      } catch (err) {
+        if (uniqueViolation(err) === 'deployments_one_in_flight') {
+          throw inFlightError(current.owner, current.repo, inFlight(current.owner, current.repo));
+        }
+        throw err;
+      }
+    },
+
+    successfulDeploys(owner, repo, limit) {
+      return db
+        .select()
+        .from(deployments)
+        .where(newestSuccessfulDeployPerCommit(owner, repo))
+        .orderBy(...newestFirst)
+        .limit(limit)
+        .all()
+        .map(toDeployment);
+    },
+
+    history(owner, repo, limit) {
+      return db
+        .select()
+        .from(deployments)
+        .where(sameRepo(deployments, owner, repo))
+        .orderBy(...newestFirst)
+        .limit(limit)
+        .all()
+        .map(toDeployment);
+    },
+
+    current(owner, repo) {
+      const row = db
+        .select()
+        .from(deployments)
+        .where(and(sameRepo(deployments, owner, repo), eq(deployments.status, 'success')))
+        .orderBy(...newestFirst)
+        .limit(1)
+        .get();
+      return row ? toDeployment(row) : null;
+    },
+
+    inFlight,
+
+    allInFlight() {
+      return db
+        .select()
+        .from(deployments)
+        .where(inFlightPredicate)
+        .orderBy(deployments.requestedAt, deployments.id)
+        .all()
+        .map(toDeployment);
+    },
+
+    latest(owner, repo) {
+      const row = db
+        .select()
+        .from(deployments)
+        .where(sameRepo(deployments, owner, repo))
+        .orderBy(...newestFirst)
+        .limit(1)
+        .get();
+      return row ? toDeployment(row) : null;
+    },
+
+    // Successful plain deploys (rollbacks excluded), as the source documents count them.
+    countSuccessful(owner, repo) {
+      const row = db
+        .select({ n: count() })
+        .from(deployments)
+        .where(
+          and(
+            sameRepo(deployments, owner, repo),
+            eq(deployments.status, 'success'),
+            eq(deployments.operation, 'deploy'),
+          ),
+        )
+        .get();
+      return row?.n ?? 0;
+    },
+
+    findByCommitPrefix(owner, repo, prefix) {
+      const p = prefix.toLowerCase();
+      // A range instead of LIKE: it uses the (repo, commit) index, and 'g' sorts after every hex digit.
+      const range = and(gte(deployments.commitSha, p), lt(deployments.commitSha, `${p}g`));
+      return db
+        .select()
+        .from(deployments)
+        .where(newestSuccessfulDeployPerCommit(owner, repo, range))
+        .orderBy(...newestFirst)
+        .all()
+        .map(toDeployment);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { lt } from 'drizzle-orm';
+import type { EventLog } from '../services/ports.ts';
+import type { Db } from './open.ts';
+import { processedEvents } from './schema.ts';
+
+/** Slack retries an event for minutes at most; a day of ids is plenty. */
+export const EVENT_RETENTION_MS = 24 * 60 * 60 * 1000;
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+
+export function createEventLog(db: Db): EventLog {
+  let lastPrune = Number.NEGATIVE_INFINITY;
+  return {
+    firstSeen(eventId, now) {
+      const t = now.getTime();
+      if (t - lastPrune >= PRUNE_EVERY_MS) {
+        lastPrune = t;
+        db.delete(processedEvents)
+          .where(lt(processedEvents.seenAt, new Date(t - EVENT_RETENTION_MS)))
+          .run();
+      }
+      // The primary key decides: only the first INSERT of an id changes a row, in any process.
+      const result = db.insert(processedEvents).values({ eventId, seenAt: now }).onConflictDoNothing().run();
+      return result.changes === 1;
+    },
+  };
+}

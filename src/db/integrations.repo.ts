@@ -1,0 +1,110 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { defaultImageName, type Integration } from '../domain/deployment.ts';
+import { type Clock, type IntegrationInput, type IntegrationStore, systemClock } from '../services/ports.ts';
+import type { Db } from './open.ts';
+import { type IntegrationRow, integrations } from './schema.ts';
+import { lowerEq, uniqueViolation } from './sqlite-errors.ts';
+
+const DEFAULT_BRANCH = 'main';
+
+const toIntegration = (row: IntegrationRow): Integration => row;
+
+const sameRepo = (owner: string, repo: string) =>
+  and(lowerEq(integrations.owner, owner), lowerEq(integrations.repo, repo));
+
+type Settable = Omit<IntegrationInput, 'owner' | 'repo'>;
+
+// Only fields the caller gave (not undefined) change; a null resets a field, and for the two
+// NOT NULL columns a null means "back to the default".
+function changes(input: IntegrationInput): Partial<typeof integrations.$inferInsert> {
+  const out: Partial<typeof integrations.$inferInsert> = {};
+  const keys: (keyof Settable)[] = [
+    'scProjectId',
+    'scRepoName',
+    'buildProjectId',
+    'deployProjectId',
+    'deployStageId',
+    'deployScenarioId',
+    'registryHost',
+    'manifestPath',
+    'noticeChannel',
+  ];
+  for (const k of keys) {
+    const v = input[k];
+    if (v !== undefined) Object.assign(out, { [k]: v });
+  }
+  if (input.imageName !== undefined)
+    out.imageName = input.imageName ?? defaultImageName(input.owner, input.repo);
+  if (input.defaultBranch !== undefined) out.defaultBranch = input.defaultBranch ?? DEFAULT_BRANCH;
+  if (input.deployers !== undefined) out.deployers = [...input.deployers];
+  return out;
+}
+
+export function createIntegrationStore(db: Db, clock: Clock = systemClock): IntegrationStore {
+  const find = (owner: string, repo: string): Integration | null => {
+    const row = db.select().from(integrations).where(sameRepo(owner, repo)).get();
+    return row ? toIntegration(row) : null;
+  };
+
+  const updateExisting = (existing: Integration, input: IntegrationInput): Integration => {
+    const set = { ...changes(input), updatedAt: clock.now() };
+    const row = db.update(integrations).set(set).where(eq(integrations.id, existing.id)).returning().get();
+    return toIntegration(row ?? existing);
+  };
+
+  return {
+    find,
+
+    findByRepoName(repo) {
+      return db
+        .select()
+        .from(integrations)
+        .where(lowerEq(integrations.repo, repo))
+        .orderBy(sql`lower(${integrations.owner})`)
+        .all()
+        .map(toIntegration);
+    },
+
+    list() {
+      return db
+        .select()
+        .from(integrations)
+        .orderBy(sql`lower(${integrations.owner})`, sql`lower(${integrations.repo})`)
+        .all()
+        .map(toIntegration);
+    },
+
+    upsert(input) {
+      const existing = find(input.owner, input.repo);
+      if (existing) return updateExisting(existing, input);
+      const now = clock.now();
+      try {
+        const row = db
+          .insert(integrations)
+          .values({
+            imageName: defaultImageName(input.owner, input.repo),
+            defaultBranch: DEFAULT_BRANCH,
+            deployers: [],
+            ...changes(input),
+            owner: input.owner,
+            repo: input.repo,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
+        return toIntegration(row);
+      } catch (err) {
+        // Another process added the same repo between our look-up and insert: update theirs instead.
+        if (uniqueViolation(err) !== 'integrations_owner_repo_ci') throw err;
+        const raced = find(input.owner, input.repo);
+        if (!raced) throw err;
+        return updateExisting(raced, input);
+      }
+    },
+
+    remove(owner, repo) {
+      return db.delete(integrations).where(sameRepo(owner, repo)).run().changes > 0;
+    },
+  };
+}
