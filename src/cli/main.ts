@@ -4,6 +4,14 @@ import type { CliCommand } from './command.ts';
 // Each subcommand lives in its own module and is loaded only when asked for, so `parse` stays fast.
 const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   db: () => import('./commands/db.ts'),
+  candidates: () => import('./commands/candidates.ts'),
+  deploy: () => import('./commands/deploy.ts'),
+  diagnose: () => import('./commands/diagnose.ts'),
+  history: () => import('./commands/history.ts'),
+  integration: () => import('./commands/integration.ts'),
+  rollback: () => import('./commands/rollback.ts'),
+  status: () => import('./commands/status.ts'),
+  parse: () => import('./commands/parse.ts'),
 };
 
 const usage = `klepaas-bot <command> [options]
