@@ -1,12 +1,110 @@
-import type { Intent, IntentKind } from '../domain/intent.ts';
+import type { Intent, IntentKind, Lang, UnknownReason } from '../domain/intent.ts';
 import { unknownIntent } from '../domain/intent.ts';
+import { detectLang } from './lang.ts';
+import { categoryRank, findHits, type Hit, hasConjunction } from './matcher.ts';
+import { normalizeMessage } from './normalize.ts';
+import type { PhraseCategory } from './phrase-table.ts';
+import { resolveSlots, type Slots } from './slots.ts';
+import { asciiLower, foldSpelling } from './spelling.ts';
+import { extractSteps } from './steps.ts';
+import { splitPieces } from './tokens.ts';
 
 export interface GrammarOptions {
   /** The verb a slash command implies (`/rollback ...` hints rollback) when the text names none. */
   readonly hint?: IntentKind;
 }
 
+/** Work is bounded whatever arrives: only this much raw text is read (Slack allows 40,000 characters). */
+const MAX_INPUT_CHARS = 4000;
+/** A command fits in a sentence or two; a longer text (a pasted log) is not taken as one. */
+const MAX_COMMAND_CHARS = 500;
+
 /** Deterministic, network-free parse of one chat message. Never throws. */
-export function parseWithGrammar(text: string, _opts: GrammarOptions = {}): Intent {
-  return unknownIntent(/[\uac00-\ud7a3]/.test(text) ? 'ko' : 'en', 'not_understood');
+export function parseWithGrammar(text: string, opts: GrammarOptions = {}): Intent {
+  let lang: Lang = 'en';
+  try {
+    const raw = typeof text === 'string' ? text.slice(0, MAX_INPUT_CHARS) : '';
+    const normalized = normalizeMessage(raw);
+    lang = detectLang(normalized);
+    const hint = opts.hint === 'unknown' ? undefined : opts.hint;
+    return parseNormalized(normalized, lang, hint);
+  } catch {
+    return unknownIntent(lang, 'not_understood');
+  }
+}
+
+const EMPTY_SLOTS: Slots = { owner: null, repo: null, commitSha: null, ref: null, multipleRepos: false };
+
+function parseNormalized(normalized: string, lang: Lang, hint: IntentKind | undefined): Intent {
+  if (normalized === '') return hint ? build(hint, lang, EMPTY_SLOTS, '') : unknownIntent(lang, 'empty');
+  if (normalized.length > MAX_COMMAND_CHARS) return unknownIntent(lang, 'not_understood');
+
+  const folded = foldSpelling(normalized);
+  const lower = asciiLower(folded);
+  const hits = findHits(lower);
+  if (hits.some((h) => h.category === 'negation')) return unknownIntent(lang, 'negation');
+  const intentHits = hits.filter((h) => h.category !== 'negation');
+  if (joinsTwoCommands(intentHits, lower)) return unknownIntent(lang, 'multiple_commands');
+
+  const kind = pickIntent(intentHits) ?? hint;
+  if (!kind) return unknownIntent(lang, 'not_understood');
+
+  const slots = resolveSlots({ text: folded, pieces: splitPieces(folded), hits, kind, lang, hinted: !!hint });
+  if (slots.multipleRepos) return unknownIntent(lang, 'multiple_commands');
+  return build(kind, lang, slots, lower);
+}
+
+/** Two command phrases with "and", "then", "하고", "다음", a comma... between them are two commands. */
+function joinsTwoCommands(hits: readonly Hit[], lower: string): boolean {
+  const commands = hits.filter((h) => h.category !== 'helpWeak');
+  for (let i = 1; i < commands.length; i++) {
+    const a = commands[i - 1];
+    const b = commands[i];
+    if (a && b && hasConjunction(lower.slice(a.end, b.start))) return true;
+  }
+  return false;
+}
+
+function pickIntent(hits: readonly Hit[]): IntentKind | undefined {
+  let best: PhraseCategory | undefined;
+  for (const h of hits)
+    if (best === undefined || categoryRank(h.category) < categoryRank(best)) best = h.category;
+  if (best === undefined || best === 'negation') return undefined;
+  return best === 'helpWeak' ? 'help' : best;
+}
+
+function build(kind: IntentKind, lang: Lang, slots: Slots, lower: string): Intent {
+  const base: Intent = {
+    intent: kind,
+    owner: null,
+    repo: null,
+    commitSha: null,
+    stepsBack: null,
+    ref: null,
+    lang,
+    source: 'grammar',
+    reason: null,
+  };
+  switch (kind) {
+    case 'unknown':
+      return unknownIntent(lang, 'not_understood');
+    case 'help':
+      return base;
+    case 'rollback': {
+      // A SHA and a count in one message ("rollback test01 2 steps to c39eb54"): the SHA wins. It names
+      // the exact target, while a count depends on history the user may have misremembered; the
+      // confirmation shown before acting names the commit, so a wrong guess is caught there.
+      if (slots.commitSha)
+        return { ...base, owner: slots.owner, repo: slots.repo, commitSha: slots.commitSha };
+      const steps = extractSteps(lower, { allowBare: true }) ?? 1;
+      if (steps < 1) return unknownIntent(lang, 'invalid_steps' satisfies UnknownReason);
+      return { ...base, owner: slots.owner, repo: slots.repo, stepsBack: steps };
+    }
+    case 'deploy':
+      return slots.commitSha
+        ? { ...base, owner: slots.owner, repo: slots.repo, commitSha: slots.commitSha }
+        : { ...base, owner: slots.owner, repo: slots.repo, ref: slots.ref };
+    default:
+      return { ...base, owner: slots.owner, repo: slots.repo };
+  }
 }
