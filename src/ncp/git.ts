@@ -1,0 +1,284 @@
+import * as fs from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, normalize, sep } from 'node:path';
+import git, { Errors, type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
+import { KlepaasError } from '../domain/errors.ts';
+import { REPO_PATTERN } from '../domain/repo-ref.ts';
+import type { CommitInfo, SourceRepo } from '../services/ports.ts';
+import { NcpError, toKlepaasError } from './errors.ts';
+import type { PoolSet } from './http.ts';
+import { setManifestImageText } from './manifest.ts';
+
+export interface GitOptions {
+  /** SourceCommit's git base URL; a repository is `<base>/<repoName>.git`. */
+  readonly baseUrl: string;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly timeoutMs: number;
+  readonly author: { readonly name: string; readonly email: string };
+}
+
+// Ref names a person can type; anything else cannot name a branch or tag and is refused before git sees it.
+const REF_PATTERN = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
+const HEX_PATTERN = /^[0-9a-f]{4,40}$/;
+
+/** isomorphic-git's HTTP transport over undici, so git calls share the client's pools and timeouts. */
+function undiciTransport(pools: PoolSet, timeoutMs: number): HttpClient {
+  return {
+    async request(req: GitHttpRequest): Promise<GitHttpResponse> {
+      const url = new URL(req.url);
+      const chunks: Uint8Array[] = [];
+      if (req.body) for await (const c of req.body) chunks.push(c);
+      const res = await pools.get(url.origin).request({
+        method: (req.method ?? 'GET') as 'GET' | 'POST',
+        path: url.pathname + url.search,
+        headers: req.headers ?? {},
+        body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
+      return {
+        url: req.url,
+        method: req.method,
+        statusCode: res.statusCode,
+        statusMessage: '',
+        headers,
+        body: res.body[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>,
+      };
+    },
+  };
+}
+
+function manifestFailure(
+  en: string,
+  ko: string,
+  cause?: unknown,
+  details?: Record<string, unknown>,
+): KlepaasError {
+  return new KlepaasError({
+    code: 'MANIFEST_UPDATE_FAILED',
+    status: 502,
+    message: { en, ko },
+    hint: {
+      en: 'Nothing was deployed. Check the SourceCommit repository, its branch and the manifest path of the integration, then try again.',
+      ko: '배포는 진행되지 않았습니다. 연동 설정의 SourceCommit 저장소, 브랜치, 매니페스트 경로를 확인한 뒤 다시 시도하세요.',
+    },
+    details,
+    cause,
+  });
+}
+
+/** Git transport errors in the client's terms: auth refusals and timeouts keep their NCP codes. */
+function gitError(err: unknown, call: string): KlepaasError | null {
+  if (err instanceof KlepaasError) return err;
+  if (err instanceof Errors.HttpError) {
+    return toKlepaasError(
+      new NcpError({
+        kind: 'git',
+        status: err.data.statusCode,
+        ncpCode: null,
+        message: err.data.statusMessage || err.message,
+        retryable: err.data.statusCode >= 500,
+        call,
+        cause: err,
+      }),
+    );
+  }
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return toKlepaasError(
+      new NcpError({
+        kind: 'timeout',
+        status: 0,
+        ncpCode: null,
+        message: err.message,
+        retryable: true,
+        call,
+        cause: err,
+      }),
+    );
+  }
+  return null;
+}
+
+/** SourceCommit over git HTTPS, each operation in its own temporary clone that is removed afterwards. */
+export class SourceCommitGit {
+  readonly #opts: GitOptions;
+  readonly #http: HttpClient;
+
+  constructor(pools: PoolSet, opts: GitOptions) {
+    this.#opts = opts;
+    this.#http = undiciTransport(pools, opts.timeoutMs);
+  }
+
+  #url(repoName: string): string {
+    if (!REPO_PATTERN.test(repoName))
+      throw manifestFailure(`Invalid repository name ${repoName}`, `잘못된 저장소 이름: ${repoName}`);
+    return `${this.#opts.baseUrl.replace(/\/+$/, '')}/${repoName}.git`;
+  }
+
+  #auth = () => ({ username: this.#opts.username ?? '', password: this.#opts.password ?? '' });
+
+  async #withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(tmpdir(), 'klepaas-git-'));
+    try {
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Points the manifest at `imageRef` and pushes one commit to the branch. Throws when anything fails,
+   * push rejection included, so a rollback is never recorded without the change it stands for.
+   */
+  async setManifestImage(
+    repo: SourceRepo,
+    manifestPath: string,
+    imageRef: string,
+    message: string,
+  ): Promise<{ commitSha: string; changed: boolean }> {
+    const clean = normalize(manifestPath);
+    if (clean.startsWith('..') || clean.startsWith(sep) || !REF_PATTERN.test(repo.branch)) {
+      throw manifestFailure(
+        `Invalid manifest path or branch (${manifestPath}, ${repo.branch})`,
+        `잘못된 매니페스트 경로 또는 브랜치입니다 (${manifestPath}, ${repo.branch})`,
+      );
+    }
+    const url = this.#url(repo.repoName);
+    const call = `git push ${repo.repoName}`;
+    return this.#withTempDir(async (dir) => {
+      try {
+        await git.clone({
+          fs,
+          http: this.#http,
+          dir,
+          url,
+          ref: repo.branch,
+          singleBranch: true,
+          depth: 1,
+          noTags: true,
+          onAuth: this.#auth,
+        });
+        const head = await git.resolveRef({ fs, dir, ref: 'HEAD' });
+        let text: string;
+        try {
+          text = await readFile(join(dir, clean), 'utf8');
+        } catch (err) {
+          throw manifestFailure(
+            `Manifest ${manifestPath} not found in ${repo.repoName}@${repo.branch}`,
+            `${repo.repoName}@${repo.branch}에 매니페스트 ${manifestPath}가 없습니다`,
+            err,
+          );
+        }
+        let edit: ReturnType<typeof setManifestImageText>;
+        try {
+          edit = setManifestImageText(text, imageRef);
+        } catch (err) {
+          throw manifestFailure(
+            `Cannot set the image in ${manifestPath}: ${(err as Error).message}`,
+            `${manifestPath}의 이미지를 바꿀 수 없습니다: ${(err as Error).message}`,
+            err,
+          );
+        }
+        if (!edit.changed) return { commitSha: head, changed: false };
+        await writeFile(join(dir, clean), edit.text);
+        await git.add({ fs, dir, filepath: clean.split(sep).join('/') });
+        const commitSha = await git.commit({ fs, dir, message, author: { ...this.#opts.author } });
+        const result = await git.push({
+          fs,
+          http: this.#http,
+          dir,
+          url,
+          ref: repo.branch,
+          onAuth: this.#auth,
+        });
+        const refResult = result.refs[`refs/heads/${repo.branch}`];
+        if (!result.ok || (refResult && !refResult.ok)) {
+          const reason = refResult?.error ?? result.error ?? 'rejected';
+          throw manifestFailure(
+            `Push to ${repo.repoName}@${repo.branch} was rejected: ${reason}`,
+            `${repo.repoName}@${repo.branch}로의 push가 거부되었습니다: ${reason}`,
+            undefined,
+            { reason },
+          );
+        }
+        return { commitSha, changed: true };
+      } catch (err) {
+        if (err instanceof KlepaasError) throw err;
+        const mapped = gitError(err, call);
+        if (mapped && mapped.code !== 'NCP_ERROR') throw mapped;
+        throw manifestFailure(
+          `Updating ${manifestPath} in ${repo.repoName}@${repo.branch} failed: ${(err as Error).message}`,
+          `${repo.repoName}@${repo.branch}의 ${manifestPath} 수정에 실패했습니다: ${(err as Error).message}`,
+          err,
+        );
+      }
+    });
+  }
+
+  /** Branch, tag, `HEAD` or a commit prefix (4+ hex digits) -> full SHA and message; null when nothing matches. */
+  async resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null> {
+    if (!REF_PATTERN.test(ref)) return null;
+    const url = this.#url(repo.repoName);
+    return this.#withTempDir(async (dir) => {
+      try {
+        // A full, checkout-free clone: prefixes can name any commit on any branch.
+        await git.clone({ fs, http: this.#http, dir, url, noCheckout: true, onAuth: this.#auth });
+        const oid = await this.#lookup(dir, ref, repo.branch);
+        if (!oid) return null;
+        const { commit } = await git.readCommit({ fs, dir, oid });
+        return { sha: oid, message: commit.message.trim() };
+      } catch (err) {
+        if (err instanceof Errors.NotFoundError || err instanceof Errors.ObjectTypeError) return null;
+        throw gitError(err, `git fetch ${repo.repoName}`) ?? err;
+      }
+    });
+  }
+
+  async #lookup(dir: string, ref: string, defaultBranch: string): Promise<string | null> {
+    const names =
+      ref === 'HEAD'
+        ? [`refs/remotes/origin/${defaultBranch}`, 'HEAD']
+        : [`refs/remotes/origin/${ref}`, `refs/tags/${ref}`];
+    for (const name of names) {
+      try {
+        const oid = await git.resolveRef({ fs, dir, ref: name });
+        // An annotated tag points at a tag object; the commit is behind it.
+        const tagged = await git.readTag({ fs, dir, oid }).then(
+          (t) => t.tag.object,
+          () => oid,
+        );
+        return tagged;
+      } catch (err) {
+        if (!(err instanceof Errors.NotFoundError)) throw err;
+      }
+    }
+    if (!HEX_PATTERN.test(ref)) return null;
+    try {
+      return await git.expandOid({ fs, dir, oid: ref });
+    } catch (err) {
+      if (err instanceof Errors.AmbiguousError) {
+        const commits: string[] = [];
+        for (const oid of err.data.matches) {
+          const type = await git.readObject({ fs, dir, oid, format: 'parsed' }).then((o) => o.type);
+          if (type === 'commit') commits.push(oid);
+        }
+        if (commits.length === 1) return commits[0] ?? null;
+        throw new KlepaasError({
+          code: 'AMBIGUOUS_COMMIT',
+          status: 400,
+          message: {
+            en: `Commit prefix ${ref} matches several commits: ${commits.map((c) => c.slice(0, 12)).join(', ')}`,
+            ko: `커밋 접두사 ${ref}에 해당하는 커밋이 여러 개입니다: ${commits.map((c) => c.slice(0, 12)).join(', ')}`,
+          },
+          hint: { en: 'Type more characters of the SHA.', ko: 'SHA를 더 길게 입력하세요.' },
+          details: { matches: commits },
+        });
+      }
+      if (err instanceof Errors.NotFoundError) return null;
+      throw err;
+    }
+  }
+}

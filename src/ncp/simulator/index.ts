@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NcpClientOptions } from '../client.ts';
+import { splitImageRef } from '../manifest.ts';
+import { type CommitAuthor, GitRepos } from './git-repos.ts';
+import { type DemoSeed, seedDemo } from './seed.ts';
+import { handle, type SimRuntime } from './server.ts';
+import { type BuildProject, type DeployScenario, SimState } from './state.ts';
+
+export type { DemoSeed } from './seed.ts';
+
+export interface NcpSimulatorOptions {
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Time each build or deploy phase takes (SIM_PHASE_MS). */
+  readonly phaseMs?: number;
+  readonly buildFailRate?: number;
+  readonly deployFailRate?: number;
+  /** Share of API and registry calls answered 429 or 500. */
+  readonly errorRate?: number;
+  readonly latencyMs?: number;
+  readonly accessKey?: string;
+  readonly secretKey?: string;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+export interface NcpSimulator {
+  readonly baseUrl: string;
+  readonly sourceBuildUrl: string;
+  readonly sourceDeployUrl: string;
+  /** `127.0.0.1:<port>`, the NCR host to store in integrations (served over http). */
+  readonly registryHost: string;
+  readonly gitBaseUrl: string;
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly gitUsername: string;
+  readonly gitPassword: string;
+  /** Options for an NcpClient talking to this simulator. */
+  clientOptions(timeoutMs?: number): NcpClientOptions;
+  addBuildProject(p: BuildProject): void;
+  addScenario(s: DeployScenario): void;
+  createRepo(name: string, branch?: string): Promise<void>;
+  commit(
+    repo: string,
+    branch: string,
+    files: Readonly<Record<string, string>>,
+    message: string,
+    author?: CommitAuthor,
+  ): Promise<string>;
+  readRepoFile(repo: string, branch: string, path: string): Promise<string | null>;
+  pushImage(image: string, tag: string): void;
+  tags(image: string): string[];
+  /** The image the last successful deploy of a SourceDeploy project put in place. */
+  runningImage(deployProjectId: string): string | null;
+  runningTag(deployProjectId: string): string | null;
+  /** Sets what runs, as if an earlier deploy had put it there (seeding). */
+  setRunning(deployProjectId: string, image: string): void;
+  failNextBuild(count?: number): void;
+  failNextDeploy(count?: number): void;
+  /** The next calls get these statuses (429, 500...) before any real handling. */
+  failNextCalls(...statuses: number[]): void;
+  setLatency(ms: number): void;
+  forceStatus(kind: 'build' | 'deploy', id: string, status: string): void;
+  cancel(kind: 'build' | 'deploy', id: string): void;
+  rejectPushes(repo: string, reject: boolean): Promise<void>;
+  /** Every API and registry call answered, for assertions on retries. */
+  readonly calls: readonly { method: string; path: string; status: number }[];
+  inFlight(): number;
+  seedDemo(): Promise<DemoSeed>;
+  stop(): Promise<void>;
+}
+
+/** Starts the NCP simulator on 127.0.0.1: SourceBuild, SourceDeploy, NCR and SourceCommit (git) in one server. */
+export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise<NcpSimulator> {
+  const root = await mkdtemp(join(tmpdir(), 'klepaas-sim-'));
+  const repos = new GitRepos(root);
+  const now = opts.now ?? Date.now;
+  const accessKey = opts.accessKey ?? `SIM${randomBytes(8).toString('hex').toUpperCase()}`;
+  const secretKey = opts.secretKey ?? randomBytes(20).toString('hex');
+  const state = new SimState(opts.phaseMs ?? 3000);
+  const rt: SimRuntime = {
+    state,
+    repos,
+    accessKey,
+    secretKey,
+    gitUsername: 'klepaas',
+    gitPassword: secretKey,
+    now,
+    wallNow: Date.now,
+    random: opts.random ?? Math.random,
+    buildFailRate: opts.buildFailRate ?? 0,
+    deployFailRate: opts.deployFailRate ?? 0,
+    errorRate: opts.errorRate ?? 0,
+    latencyMs: opts.latencyMs ?? 0,
+    hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [] },
+    calls: [],
+    tokens: new Set(),
+    origin: '',
+  };
+  const server = createServer((req, res) => {
+    handle(rt, req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { errorCode: '900', message: String(err) } }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  rt.origin = baseUrl;
+
+  const sim: NcpSimulator = {
+    baseUrl,
+    sourceBuildUrl: `${baseUrl}/sourcebuild`,
+    sourceDeployUrl: `${baseUrl}/sourcedeploy`,
+    registryHost: `127.0.0.1:${port}`,
+    gitBaseUrl: `${baseUrl}/git`,
+    accessKey,
+    secretKey,
+    gitUsername: rt.gitUsername,
+    gitPassword: rt.gitPassword,
+    clientOptions: (timeoutMs = 10_000) => ({
+      mode: 'simulator',
+      sourceBuildUrl: `${baseUrl}/sourcebuild`,
+      sourceDeployUrl: `${baseUrl}/sourcedeploy`,
+      sourceCommitGitUrl: `${baseUrl}/git`,
+      accessKey,
+      secretKey,
+      gitUsername: rt.gitUsername,
+      gitPassword: rt.gitPassword,
+      timeoutMs,
+      registryScheme: 'http',
+    }),
+    addBuildProject: (p) => void state.buildProjects.set(p.id, p),
+    addScenario: (s) => void state.scenarios.set(state.scenarioKey(s.projectId, s.stageId, s.scenarioId), s),
+    createRepo: (name, branch = 'main') => repos.create(name, branch),
+    commit: (repo, branch, files, message, author) =>
+      repos.commit(
+        repo,
+        branch,
+        files,
+        message,
+        author ?? { name: 'Kim Dev', email: 'dev@klepaas.example', timestamp: Math.floor(Date.now() / 1000) },
+      ),
+    readRepoFile: async (repo, branch, path) => {
+      const head = await repos.head(repo, branch);
+      return head ? repos.readFile(repo, head, path) : null;
+    },
+    pushImage: (image, tag) => state.addImage(image, tag),
+    tags: (image) => {
+      state.settle(now());
+      return [...(state.registry.get(image) ?? [])].sort();
+    },
+    runningImage: (id) => {
+      state.settle(now());
+      return state.running.get(id) ?? null;
+    },
+    runningTag: (id) => {
+      const image = sim.runningImage(id);
+      return image ? splitImageRef(image).tag : null;
+    },
+    setRunning: (id, image) => void state.running.set(id, image),
+    failNextBuild: (count = 1) => {
+      rt.hooks.nextBuildFails += count;
+    },
+    failNextDeploy: (count = 1) => {
+      rt.hooks.nextDeployFails += count;
+    },
+    failNextCalls: (...statuses) => void rt.hooks.failNext.push(...statuses),
+    setLatency: (ms) => {
+      rt.latencyMs = ms;
+    },
+    forceStatus: (kind, id, status) => {
+      const run = kind === 'build' ? state.builds.get(id) : state.deploys.get(id);
+      if (!run) throw new Error(`no ${kind} ${id}`);
+      run.forcedStatus = status;
+    },
+    cancel: (kind, id) => {
+      const run = kind === 'build' ? state.builds.get(id) : state.deploys.get(id);
+      if (!run) throw new Error(`no ${kind} ${id}`);
+      run.canceledAt = now();
+    },
+    rejectPushes: (repo, reject) => repos.setRejectPushes(repo, reject),
+    calls: rt.calls,
+    inFlight: () => state.inFlight,
+    seedDemo: () => seedDemo(sim),
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+  return sim;
+}
