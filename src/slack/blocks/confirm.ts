@@ -1,0 +1,197 @@
+import type { BotReply } from '../../bot/types.ts';
+import type { Lang } from '../../domain/intent.ts';
+import { shortSha } from '../../domain/repo-ref.ts';
+import type { RunningCommit } from '../../domain/reports.ts';
+import { actionIds } from './action-ids.ts';
+import { firstLine, formatAge, formatTime, type RenderContext, t } from './format.ts';
+import {
+  actions,
+  type Block,
+  button,
+  confirmDialog,
+  context,
+  esc,
+  fields,
+  header,
+  mention,
+  message,
+  type SlackMessage,
+} from './kit.ts';
+
+type Reply<K extends BotReply['kind']> = Extract<BotReply, { kind: K }>;
+
+const commitLine = (
+  sha: string,
+  msg: string | null,
+  at: Date | null,
+  ctx: RenderContext,
+  lang: Lang,
+): string => {
+  const m = firstLine(msg);
+  const age = at ? ` · ${formatAge(at, ctx.now, lang)}` : '';
+  return `\`${shortSha(sha)}\`${m ? ` ${esc(m)}` : ''}${age}`;
+};
+
+const runningLine = (c: RunningCommit | null, ctx: RenderContext, lang: Lang): string =>
+  c ? commitLine(c.commitSha, c.commitMessage, c.deployedAt, ctx, lang) : t(lang, '알 수 없음', 'unknown');
+
+function decisionButtons(
+  lang: Lang,
+  pendingId: string,
+  goLabel: string,
+  dialogTitle: string,
+  dialogText: string,
+): Block {
+  return actions(`confirm:${pendingId}`.slice(0, 255), [
+    button({
+      text: goLabel,
+      actionId: actionIds.confirmGo,
+      value: pendingId,
+      style: 'primary',
+      confirm: confirmDialog({
+        title: dialogTitle,
+        text: dialogText,
+        confirm: goLabel,
+        deny: t(lang, '돌아가기', 'Back'),
+      }),
+    }),
+    button({ text: t(lang, '취소', 'Cancel'), actionId: actionIds.confirmCancel, value: pendingId }),
+  ]);
+}
+
+function footer(lang: Lang, requestedBy: string | null, expiresAt: Date, ctx: RenderContext): Block {
+  const who = requestedBy
+    ? t(lang, `요청: ${mention(requestedBy)}`, `Requested by ${mention(requestedBy)}`)
+    : '';
+  const until = t(
+    lang,
+    `${formatTime(expiresAt, ctx)}까지 누를 수 있어요`,
+    `Buttons work until ${formatTime(expiresAt, ctx)}`,
+  );
+  return context(who, until);
+}
+
+export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderContext): SlackMessage {
+  const { lang, plan } = r;
+  const repo = `${plan.owner}/${plan.repo}`;
+  const target = commitLine(
+    plan.target.commitSha,
+    plan.target.commitMessage,
+    plan.target.deployedAt,
+    ctx,
+    lang,
+  );
+  const image = plan.rebuild
+    ? t(
+        lang,
+        ':recycle: NCR에 이미지가 없어 먼저 다시 빌드합니다',
+        ':recycle: Image missing in NCR: rebuilds first',
+      )
+    : t(lang, ':white_check_mark: NCR에 이미지 있음', ':white_check_mark: Image present in NCR');
+  const title = t(lang, `${repo} 롤백할까요?`, `Roll back ${repo}?`);
+  const go = t(lang, '롤백', 'Roll back');
+  const dialog = t(
+    lang,
+    `*${esc(repo)}* 를 \`${shortSha(plan.target.commitSha)}\` (${plan.stepsBack}단계 전)로 되돌립니다.`,
+    `Roll *${esc(repo)}* back to \`${shortSha(plan.target.commitSha)}\` (${plan.stepsBack} back).`,
+  );
+  return message(
+    [
+      header(title),
+      fields([
+        `*${t(lang, '현재 실행 중', 'Running now')}*\n${runningLine(plan.current, ctx, lang)}`,
+        `*${t(lang, '되돌릴 커밋', 'Roll back to')}*\n${target}`,
+        `*${t(lang, '몇 단계 전', 'Steps back')}*\n${plan.stepsBack}`,
+        `*${t(lang, '이미지', 'Image')}*\n${image}`,
+      ]),
+      decisionButtons(lang, r.pendingId, go, title, dialog),
+      footer(lang, r.requestedBy, r.expiresAt, ctx),
+    ],
+    t(
+      lang,
+      `${repo} 를 ${shortSha(plan.target.commitSha)} (${plan.stepsBack}단계 전)로 롤백할까요? ${plan.rebuild ? '이미지 재빌드 필요.' : ''}`,
+      `Roll ${repo} back to ${shortSha(plan.target.commitSha)} (${plan.stepsBack} back)? ${plan.rebuild ? 'Image rebuild needed.' : ''}`,
+    ).trim(),
+  );
+}
+
+export function renderConfirmDeploy(r: Reply<'confirm_deploy'>, ctx: RenderContext): SlackMessage {
+  const { lang, plan } = r;
+  const repo = `${plan.owner}/${plan.repo}`;
+  const title = t(lang, `${repo} 배포할까요?`, `Deploy ${repo}?`);
+  const go = t(lang, '배포', 'Deploy');
+  const target = `${esc(plan.ref)} → ${commitLine(plan.commitSha, plan.commitMessage, null, ctx, lang)}`;
+  const dialog = t(
+    lang,
+    `*${esc(repo)}* 에 \`${esc(plan.ref)}\` (\`${shortSha(plan.commitSha)}\`)를 빌드해서 배포합니다.`,
+    `Build and deploy \`${esc(plan.ref)}\` (\`${shortSha(plan.commitSha)}\`) to *${esc(repo)}*.`,
+  );
+  return message(
+    [
+      header(title),
+      fields([
+        `*${t(lang, '현재 실행 중', 'Running now')}*\n${runningLine(plan.current, ctx, lang)}`,
+        `*${t(lang, '배포할 커밋', 'Deploying')}*\n${target}`,
+        `*${t(lang, '이미지', 'Image')}*\n\`${esc(plan.imageRef)}\``,
+      ]),
+      decisionButtons(lang, r.pendingId, go, title, dialog),
+      footer(lang, r.requestedBy, r.expiresAt, ctx),
+    ],
+    t(
+      lang,
+      `${repo} 에 ${plan.ref} (${shortSha(plan.commitSha)}) 배포할까요?`,
+      `Deploy ${plan.ref} (${shortSha(plan.commitSha)}) to ${repo}?`,
+    ),
+  );
+}
+
+export interface Decision {
+  readonly lang: Lang;
+  readonly what: 'go' | 'cancel' | 'choose' | 'closed';
+  readonly by: string | null;
+  readonly at: Date;
+  /** For `choose`: the repository picked. */
+  readonly detail?: string;
+}
+
+/** The line that replaces the buttons after a press: who did what, when. */
+export function renderDecided(d: Decision, ctx: RenderContext): Block {
+  const who = mention(d.by) || t(d.lang, '누군가', 'someone');
+  const when = formatTime(d.at, ctx);
+  const what =
+    d.what === 'go'
+      ? t(
+          d.lang,
+          `:white_check_mark: ${who} 님이 진행을 눌렀어요 (${when})`,
+          `:white_check_mark: ${who} went ahead at ${when}`,
+        )
+      : d.what === 'cancel'
+        ? t(
+            d.lang,
+            `:no_entry_sign: ${who} 님이 취소했어요 (${when})`,
+            `:no_entry_sign: ${who} canceled at ${when}`,
+          )
+        : d.what === 'closed'
+          ? t(
+              d.lang,
+              `:hourglass: 더 이상 진행할 수 없는 요청이에요 (${when})`,
+              `:hourglass: This request can no longer go ahead (${when})`,
+            )
+          : t(
+              d.lang,
+              `:point_right: ${who} 님이 *${esc(d.detail ?? '')}* 을(를) 골랐어요 (${when})`,
+              `:point_right: ${who} chose *${esc(d.detail ?? '')}* at ${when}`,
+            );
+  return context(what);
+}
+
+/**
+ * The confirmation message as it was, its buttons swapped for the decision line. Takes the blocks Slack
+ * sent back in the action payload, so the details people read before pressing stay in place.
+ */
+export function withDecision(original: readonly unknown[], decided: Block, fallback: string): SlackMessage {
+  const kept = original.filter(
+    (b): b is Block => typeof b === 'object' && b !== null && (b as { type?: unknown }).type !== 'actions',
+  );
+  return message([...kept, decided], fallback);
+}

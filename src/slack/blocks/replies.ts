@@ -1,0 +1,180 @@
+import type { BotReply } from '../../bot/types.ts';
+import type { Deployment } from '../../domain/deployment.ts';
+import type { Lang, UnknownReason } from '../../domain/intent.ts';
+import { formatRepo, shortSha } from '../../domain/repo-ref.ts';
+import { actionIds } from './action-ids.ts';
+import { type RenderContext, t } from './format.ts';
+import {
+  actions,
+  button,
+  context,
+  esc,
+  header,
+  mention,
+  message,
+  type SlackMessage,
+  section,
+} from './kit.ts';
+
+type Reply<K extends BotReply['kind']> = Extract<BotReply, { kind: K }>;
+
+interface HelpLine {
+  readonly text: Record<Lang, string>;
+  readonly what: Record<Lang, string>;
+}
+
+// Commands people can copy as they are; each one is understood by the parser.
+const helpLines: readonly HelpLine[] = [
+  {
+    text: { ko: '@klepaas K-Le-PaaS/test01 롤백 해줘', en: '@klepaas rollback K-Le-PaaS/test01' },
+    what: { ko: '직전 배포로 되돌립니다', en: 'go back to the previous deployment' },
+  },
+  {
+    text: { ko: '/rollback test01 2', en: '/rollback test01 2' },
+    what: { ko: '두 단계 전 배포로 되돌립니다', en: 'go back two deployments' },
+  },
+  {
+    text: { ko: '/rollback test01 c39eb54', en: '/rollback test01 c39eb54' },
+    what: { ko: '특정 커밋으로 되돌립니다', en: 'go back to a commit' },
+  },
+  {
+    text: { ko: '/rollback candidates test01', en: '/rollback candidates test01' },
+    what: {
+      ko: '되돌릴 수 있는 버전 (번호 = 몇 단계 전)',
+      en: 'versions you can go back to (number = steps back)',
+    },
+  },
+  {
+    text: { ko: '/rollback diagnose test01', en: '/rollback diagnose test01' },
+    what: { ko: '롤백 준비 상태 점검', en: 'check rollback readiness' },
+  },
+  {
+    text: { ko: '/rollback history test01', en: '/rollback history test01' },
+    what: { ko: '최근 배포 기록', en: 'recent deployments' },
+  },
+  {
+    text: { ko: '/rollback status test01', en: '/rollback status test01' },
+    what: { ko: '지금 진행 중이거나 마지막 배포', en: 'the deployment in progress or the last one' },
+  },
+  {
+    text: { ko: '/deploy test01 main', en: '/deploy test01 main' },
+    what: { ko: '브랜치나 커밋을 빌드해서 배포', en: 'build and deploy a branch or commit' },
+  },
+];
+
+const helpList = (lang: Lang, max = helpLines.length): string =>
+  helpLines
+    .slice(0, max)
+    .map((l) => `• \`${l.text[lang]}\` — ${l.what[lang]}`)
+    .join('\n');
+
+export function renderHelp(r: Reply<'help'>): SlackMessage {
+  const { lang } = r;
+  const title = t(lang, '이렇게 말해 주세요', 'Things you can ask');
+  return message(
+    [
+      header(title),
+      section(helpList(lang)),
+      context(
+        t(
+          lang,
+          '배포와 롤백은 실행 전에 확인 버튼을 보여 드립니다. 한국어와 영어 모두 됩니다.',
+          'Deploys and rollbacks ask for a confirmation first. Korean and English both work.',
+        ),
+      ),
+    ],
+    `${title}\n${helpLines.map((l) => `${l.text[lang]} — ${l.what[lang]}`).join('\n')}`,
+  );
+}
+
+const unknownText: Record<UnknownReason, Record<Lang, string>> = {
+  empty: { ko: '무엇을 할지 적어 주세요.', en: 'Tell me what to do.' },
+  not_understood: { ko: '무슨 말인지 이해하지 못했어요.', en: "I didn't understand that." },
+  negation: {
+    ko: '"하지 마"로 이해했어요. 아무것도 하지 않았습니다.',
+    en: 'That reads as "don\'t", so I did nothing.',
+  },
+  multiple_commands: {
+    ko: '한 번에 한 가지만 할 수 있어요. 명령을 나눠서 보내 주세요.',
+    en: 'One command at a time, please. Send them separately.',
+  },
+  invalid_steps: {
+    ko: '몇 단계 전인지는 1 이상의 숫자로 적어 주세요.',
+    en: 'Steps back must be a whole number of 1 or more.',
+  },
+  missing_repo: {
+    ko: '어느 저장소인지 적어 주세요 (예: K-Le-PaaS/test01).',
+    en: 'Which repository? (for example K-Le-PaaS/test01)',
+  },
+};
+
+export function renderUnknown(r: Reply<'unknown'>): SlackMessage {
+  const { lang } = r;
+  const why = unknownText[r.reason][lang];
+  const suggestions =
+    r.suggestions.length > 0 ? r.suggestions.map((s) => `• \`${esc(s)}\``).join('\n') : helpList(lang, 3);
+  const lead =
+    r.suggestions.length > 0 ? t(lang, '혹시 이것인가요?', 'Did you mean:') : t(lang, '예:', 'For example:');
+  return message(
+    [
+      section(`:thinking_face: ${why}`),
+      section(`${lead}\n${suggestions}`),
+      context(
+        t(lang, '`/rollback help` 로 전체 명령을 볼 수 있어요.', '`/rollback help` lists every command.'),
+      ),
+    ],
+    `${why} ${lead} ${r.suggestions.join(', ')}`.trim(),
+  );
+}
+
+export function renderError(r: Reply<'error'>): SlackMessage {
+  const text = `:warning: ${esc(r.message)}`;
+  const blocks = [section(text)];
+  if (r.hint) blocks.push(section(`:bulb: ${esc(r.hint)}`));
+  blocks.push(context(`\`${r.code}\``));
+  return message(blocks, r.hint ? `${r.message} ${r.hint}` : r.message);
+}
+
+export function renderChooseRepo(r: Reply<'choose_repo'>): SlackMessage {
+  const { lang } = r;
+  const lead = t(
+    lang,
+    '같은 이름의 저장소가 여러 개예요. 어느 것인가요?',
+    'Several repositories match. Which one?',
+  );
+  const buttons = r.options.map((o, i) =>
+    button({
+      text: formatRepo(o),
+      actionId: `${actionIds.chooseRepo}:${i}`,
+      value: JSON.stringify({ p: r.pendingId, o: o.owner, r: o.repo }),
+    }),
+  );
+  return message(
+    [section(lead), actions(`choose_repo:${r.pendingId}`.slice(0, 255), buttons)],
+    `${lead} ${r.options.map(formatRepo).join(', ')}`,
+  );
+}
+
+const opLabel = (d: Deployment, lang: Lang): string =>
+  d.operation === 'rollback' ? t(lang, '롤백', 'Rollback') : t(lang, '배포', 'Deploy');
+
+export function renderStarted(r: Reply<'started'>, _ctx: RenderContext): SlackMessage {
+  const { lang, deployment: d } = r;
+  const repo = `${d.owner}/${d.repo}`;
+  const commit = d.commitSha ? ` \`${shortSha(d.commitSha)}\`` : '';
+  const by = r.decidedBy
+    ? t(lang, ` (${mention(r.decidedBy)} 확인)`, ` (confirmed by ${mention(r.decidedBy)})`)
+    : '';
+  const text = t(
+    lang,
+    `:rocket: ${opLabel(d, lang)} 시작: *${esc(repo)}*${commit}${by}. 진행 상황을 이 스레드에 알려 드릴게요.`,
+    `:rocket: ${opLabel(d, lang)} started: *${esc(repo)}*${commit}${by}. I'll post progress in this thread.`,
+  );
+  return message([section(text), context(`#${d.id}`)], text.replace(/:[a-z_]+: /, ''));
+}
+
+export function renderCanceled(r: Reply<'canceled'>): SlackMessage {
+  const by = r.by ? ` ${mention(r.by)}` : '';
+  const text = t(r.lang, `:no_entry_sign: 취소했습니다.${by}`, `:no_entry_sign: Canceled.${by}`);
+  return message([section(text)], t(r.lang, '취소했습니다.', 'Canceled.'));
+}

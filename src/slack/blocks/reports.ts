@@ -1,0 +1,150 @@
+import type { BotReply } from '../../bot/types.ts';
+import type { Deployment, DeploymentStatus } from '../../domain/deployment.ts';
+import type { Lang } from '../../domain/intent.ts';
+import { shortSha } from '../../domain/repo-ref.ts';
+import { actionIds } from './action-ids.ts';
+import { firstLine, formatAge, formatDuration, formatTime, type RenderContext, t } from './format.ts';
+import { type Block, button, context, esc, header, message, type SlackMessage, section } from './kit.ts';
+
+type Reply<K extends BotReply['kind']> = Extract<BotReply, { kind: K }>;
+
+const statusLabel: Record<DeploymentStatus, { emoji: string; ko: string; en: string }> = {
+  queued: { emoji: ':hourglass_flowing_sand:', ko: '대기 중', en: 'queued' },
+  building: { emoji: ':hammer_and_wrench:', ko: '빌드 중', en: 'building' },
+  deploying: { emoji: ':ship:', ko: '배포 중', en: 'deploying' },
+  success: { emoji: ':white_check_mark:', ko: '성공', en: 'succeeded' },
+  failed: { emoji: ':x:', ko: '실패', en: 'failed' },
+  canceled: { emoji: ':no_entry_sign:', ko: '취소됨', en: 'canceled' },
+  timed_out: { emoji: ':alarm_clock:', ko: '시간 초과', en: 'timed out' },
+};
+
+export const formatStatus = (s: DeploymentStatus, lang: Lang): string =>
+  `${statusLabel[s].emoji} ${statusLabel[s][lang]}`;
+
+export function renderDiagnose(r: Reply<'diagnose'>, ctx: RenderContext): SlackMessage {
+  const { lang, report } = r;
+  const repo = `${report.owner}/${report.repo}`;
+  const verdict = report.ready
+    ? t(
+        lang,
+        `:white_check_mark: *${esc(repo)}* 롤백 준비 완료`,
+        `:white_check_mark: *${esc(repo)}* is ready to roll back`,
+      )
+    : t(lang, `:x: *${esc(repo)}* 아직 롤백할 수 없어요`, `:x: *${esc(repo)}* cannot roll back yet`);
+  const checks = report.checks.map((c) => {
+    const mark = c.ok ? ':white_check_mark:' : c.severity === 'issue' ? ':x:' : ':warning:';
+    const hint = !c.ok && c.hint ? `\n      :bulb: ${esc(c.hint[lang])}` : '';
+    return `${mark} ${esc(c.message[lang])}${hint}`;
+  });
+  const facts: string[] = [];
+  if (report.deployment_count !== null) {
+    facts.push(
+      t(lang, `성공한 배포 ${report.deployment_count}건`, `${report.deployment_count} successful deploys`),
+    );
+  }
+  if (report.latest_deployment) {
+    const at = report.latest_deployment.deployed_at;
+    facts.push(
+      t(lang, '최근 배포', 'latest') +
+        ` \`${shortSha(report.latest_deployment.commit_sha)}\`${at ? ` ${formatTime(new Date(at), ctx)}` : ''}`,
+    );
+  }
+  if (report.in_flight) {
+    facts.push(
+      t(lang, `진행 중 #${report.in_flight.id}`, `in progress #${report.in_flight.id}`) +
+        ` ${formatStatus(report.in_flight.status, lang)}`,
+    );
+  }
+  facts.push(report.mode === 'simulator' ? t(lang, 'NCP 시뮬레이터', 'NCP simulator') : 'NCP');
+  const blocks: Block[] = [section(verdict)];
+  if (checks.length > 0) blocks.push(section(checks.join('\n')));
+  blocks.push(context(facts.join(' · ')));
+  const fallback = [
+    report.ready
+      ? t(lang, `${repo} 롤백 준비 완료`, `${repo} is ready to roll back`)
+      : t(lang, `${repo} 롤백 불가`, `${repo} cannot roll back`),
+    ...report.issues,
+    ...report.warnings,
+  ].join('. ');
+  return message(blocks, fallback);
+}
+
+export function renderCandidates(r: Reply<'candidates'>, ctx: RenderContext): SlackMessage {
+  const { lang, list } = r;
+  const repo = `${list.owner}/${list.repo}`;
+  const blocks: Block[] = [header(t(lang, `${repo} 롤백 후보`, `${repo} rollback targets`))];
+  if (list.current) {
+    const c = list.current;
+    blocks.push(
+      context(
+        t(lang, '현재', 'Running') +
+          `: \`${shortSha(c.commitSha)}\` ${esc(firstLine(c.commitMessage))}${c.deployedAt ? ` · ${formatAge(c.deployedAt, ctx.now, lang)}` : ''}`,
+      ),
+    );
+  }
+  if (list.candidates.length === 0) {
+    blocks.push(
+      section(t(lang, '되돌릴 수 있는 이전 배포가 없어요.', 'There is no earlier deployment to go back to.')),
+    );
+  }
+  for (const c of list.candidates) {
+    const age = c.deployedAt ? ` · ${formatAge(c.deployedAt, ctx.now, lang)}` : '';
+    blocks.push(
+      section(
+        `*${c.n}.* \`${shortSha(c.commitSha)}\` ${esc(firstLine(c.commitMessage))}${age}`,
+        button({
+          text: t(lang, '이 버전으로 롤백', 'Roll back to this'),
+          actionId: `${actionIds.rollbackTo}:${c.n}`,
+          value: JSON.stringify({ o: list.owner, r: list.repo, sha: c.commitSha }),
+        }),
+      ),
+    );
+  }
+  blocks.push(
+    context(
+      t(
+        lang,
+        `번호 N은 \`/rollback ${list.repo} N\` 의 N과 같아요.`,
+        `The number N is the N in \`/rollback ${list.repo} N\`.`,
+      ),
+    ),
+  );
+  const fallback = [
+    t(lang, `${repo} 롤백 후보:`, `${repo} rollback targets:`),
+    ...list.candidates.map((c) => `${c.n}. ${shortSha(c.commitSha)} ${firstLine(c.commitMessage)}`),
+  ].join('\n');
+  return message(blocks, fallback);
+}
+
+const deploymentLine = (d: Deployment, ctx: RenderContext, lang: Lang): string => {
+  const op = d.operation === 'rollback' ? t(lang, '롤백', 'rollback') : t(lang, '배포', 'deploy');
+  const sha = d.commitSha ? `\`${shortSha(d.commitSha)}\`` : '`-------`';
+  const took = d.durationMs !== null ? ` · ${formatDuration(d.durationMs, lang)}` : '';
+  const who = d.requestedBy && d.requestedVia === 'slack' ? ` · <@${d.requestedBy}>` : '';
+  return `#${d.id} ${formatStatus(d.status, lang)} ${op} ${sha} ${esc(firstLine(d.commitMessage))} · ${formatTime(d.requestedAt, ctx)}${took}${who}`;
+};
+
+export function renderHistory(r: Reply<'history'>, ctx: RenderContext): SlackMessage {
+  const { lang } = r;
+  const repo = `${r.owner}/${r.repo}`;
+  const lines = r.items.map((d) => deploymentLine(d, ctx, lang));
+  const body = lines.length > 0 ? lines.join('\n') : t(lang, '배포 기록이 없어요.', 'No deployments yet.');
+  return message(
+    [header(t(lang, `${repo} 배포 기록`, `${repo} history`)), section(body)],
+    `${t(lang, `${repo} 배포 기록`, `${repo} history`)}\n${r.items.map((d) => `#${d.id} ${d.status} ${d.commitSha ? shortSha(d.commitSha) : ''}`).join('\n')}`,
+  );
+}
+
+export function renderStatus(r: Reply<'status'>, ctx: RenderContext): SlackMessage {
+  const { lang } = r;
+  const repo = `${r.owner}/${r.repo}`;
+  if (!r.deployment) {
+    const text = t(lang, `${repo} 배포 기록이 없어요.`, `${repo} has no deployments yet.`);
+    return message([section(esc(text))], text);
+  }
+  const d = r.deployment;
+  const line = deploymentLine(d, ctx, lang);
+  const blocks: Block[] = [section(`*${esc(repo)}*\n${line}`)];
+  if (d.errorMessage) blocks.push(context(`:warning: ${esc(firstLine(d.errorMessage))}`));
+  return message(blocks, `${repo}: #${d.id} ${d.status}`);
+}

@@ -1,0 +1,215 @@
+import type { App, RespondFn } from '@slack/bolt';
+import { z } from 'zod';
+import type { Actor, BotReply } from '../../bot/types.ts';
+import type { Lang } from '../../domain/intent.ts';
+import {
+  actionIdPattern,
+  actionIds,
+  chooseRepoValueSchema,
+  parseButtonValue,
+  rollbackToValueSchema,
+} from '../blocks/action-ids.ts';
+import { type Decision, renderDecided, withDecision } from '../blocks/confirm.ts';
+import { guessLang } from '../blocks/format.ts';
+import type { SlackMessage } from '../blocks/kit.ts';
+import { describeSlackError, postEphemeral, updateMessage } from '../web-api.ts';
+import {
+  firstDelivery,
+  type ListenerDeps,
+  postInThread,
+  render,
+  renderContext,
+  safely,
+  type WebClient,
+} from './context.ts';
+
+const blockActionSchema = z
+  .object({
+    type: z.literal('block_actions'),
+    trigger_id: z.string().optional(),
+    user: z.object({ id: z.string() }).loose(),
+    channel: z.object({ id: z.string() }).loose().optional(),
+    container: z.object({ is_ephemeral: z.boolean().optional() }).loose().optional(),
+    message: z
+      .object({
+        ts: z.string(),
+        thread_ts: z.string().optional(),
+        text: z.string().default(''),
+        blocks: z.array(z.unknown()).default([]),
+      })
+      .loose()
+      .optional(),
+    actions: z
+      .array(
+        z
+          .object({ action_id: z.string(), value: z.string().optional(), action_ts: z.string().optional() })
+          .loose(),
+      )
+      .min(1),
+  })
+  .loose();
+type BlockAction = z.infer<typeof blockActionSchema>;
+
+interface Press {
+  readonly payload: BlockAction;
+  readonly action: BlockAction['actions'][number];
+  readonly actor: Actor;
+  /** The language of the message pressed, so refusals answer in it. */
+  readonly lang: Lang;
+}
+
+type Blocks = Parameters<RespondFn>[0] extends infer A ? (A extends { blocks?: infer B } ? B : never) : never;
+
+function readPress(deps: ListenerDeps, body: unknown): Press | null {
+  const parsed = blockActionSchema.safeParse(body);
+  if (!parsed.success) {
+    deps.logger.warn({ issues: parsed.error.issues.length }, 'unexpected block action payload ignored');
+    return null;
+  }
+  const payload = parsed.data;
+  const action = payload.actions[0];
+  if (!action) return null;
+  const key = payload.trigger_id ?? (action.action_ts ? `${payload.user.id}:${action.action_ts}` : undefined);
+  if (!firstDelivery(deps, key ? `action:${key}` : undefined)) return null;
+  const channel = payload.channel?.id ?? null;
+  const threadTs = payload.message ? (payload.message.thread_ts ?? payload.message.ts) : null;
+  return {
+    payload,
+    action,
+    actor: { via: 'slack', user: payload.user.id, channel, threadTs },
+    lang: guessLang(payload.message?.text ?? ''),
+  };
+}
+
+/** Swaps the pressed message's buttons for the decision line, in place (chat.update, else response_url). */
+async function replaceButtons(
+  deps: ListenerDeps,
+  client: WebClient,
+  respond: RespondFn,
+  press: Press,
+  decision: Decision,
+): Promise<void> {
+  const m = press.payload.message;
+  const msg: SlackMessage = withDecision(
+    m?.blocks ?? [],
+    renderDecided(decision, renderContext(deps)),
+    m?.text ?? '',
+  );
+  try {
+    if (m && press.actor.channel && !press.payload.container?.is_ephemeral) {
+      try {
+        await updateMessage(client, { channel: press.actor.channel, ts: m.ts }, msg);
+        return;
+      } catch (err) {
+        deps.logger.warn(
+          { err, slack: describeSlackError(err) },
+          'chat.update failed; replacing via response_url',
+        );
+      }
+    }
+    await respond({ replace_original: true, text: msg.text, blocks: msg.blocks as unknown as Blocks });
+  } catch (err) {
+    deps.logger.error({ err, slack: describeSlackError(err) }, 'replacing the buttons failed');
+  }
+}
+
+/** A refusal only the presser sees. */
+async function tellPresser(
+  deps: ListenerDeps,
+  client: WebClient,
+  respond: RespondFn,
+  press: Press,
+  msg: SlackMessage,
+): Promise<void> {
+  try {
+    if (press.actor.channel && press.actor.user) {
+      await postEphemeral(
+        client,
+        { channel: press.actor.channel, user: press.actor.user, threadTs: press.actor.threadTs },
+        msg,
+      );
+      return;
+    }
+    await respond({ response_type: 'ephemeral', replace_original: false, text: msg.text });
+  } catch (err) {
+    deps.logger.error({ err, slack: describeSlackError(err) }, 'telling the presser failed');
+  }
+}
+
+/** After a press: refusals to the presser, everything else in the thread. */
+async function answer(
+  deps: ListenerDeps,
+  client: WebClient,
+  respond: RespondFn,
+  press: Press,
+  reply: BotReply,
+): Promise<void> {
+  if (reply.kind === 'error') {
+    // Refusals (expired, not yours, already decided) never touch the message: a late second press must not
+    // overwrite the line the first press wrote.
+    await tellPresser(deps, client, respond, press, render(deps, reply));
+    return;
+  }
+  await postInThread(deps, client, press.actor, render(deps, reply));
+}
+
+export function register(app: App, deps: ListenerDeps): void {
+  for (const decision of ['go', 'cancel'] as const) {
+    const id = decision === 'go' ? actionIds.confirmGo : actionIds.confirmCancel;
+    app.action(id, async ({ ack, body, client, respond }) => {
+      await ack();
+      const press = readPress(deps, body);
+      const pendingId = press?.action.value;
+      if (!press || !pendingId) return;
+      const reply = await safely(deps, press.lang, 'decide', () =>
+        deps.dispatcher.decide(pendingId, decision, press.actor),
+      );
+      if (reply.kind === 'started' || reply.kind === 'canceled') {
+        await replaceButtons(deps, client, respond, press, {
+          lang: reply.lang,
+          what: decision,
+          by: press.actor.user,
+          at: deps.clock(),
+        });
+        // The cancel line on the message says it all; a start gets its own reply that notices follow.
+        if (reply.kind === 'started') await postInThread(deps, client, press.actor, render(deps, reply));
+        return;
+      }
+      await answer(deps, client, respond, press, reply);
+    });
+  }
+
+  app.action(actionIdPattern.chooseRepo, async ({ ack, body, client, respond }) => {
+    await ack();
+    const press = readPress(deps, body);
+    const value = press ? parseButtonValue(chooseRepoValueSchema, press.action.value) : null;
+    if (!press || !value) return;
+    const repo = { owner: value.o, repo: value.r };
+    const reply = await safely(deps, press.lang, 'chooseRepo', () =>
+      deps.dispatcher.chooseRepo(value.p, repo, press.actor),
+    );
+    if (reply.kind !== 'error') {
+      await replaceButtons(deps, client, respond, press, {
+        lang: reply.lang,
+        what: 'choose',
+        by: press.actor.user,
+        at: deps.clock(),
+        detail: `${repo.owner}/${repo.repo}`,
+      });
+    }
+    await answer(deps, client, respond, press, reply);
+  });
+
+  app.action(actionIdPattern.rollbackTo, async ({ ack, body, client, respond }) => {
+    await ack();
+    const press = readPress(deps, body);
+    const value = press ? parseButtonValue(rollbackToValueSchema, press.action.value) : null;
+    if (!press || !value) return;
+    // The same words `/rollback <repo> <sha>` sends, so the confirmation and its checks are the usual ones.
+    const text = `${value.o}/${value.r} ${value.sha}`;
+    const reply = await safely(deps, press.lang, 'rollbackTo', () =>
+      deps.dispatcher.handleMessage({ text, hint: 'rollback', actor: press.actor }),
+    );
+    await answer(deps, client, respond, press, reply);
+  });
+}

@@ -1,0 +1,72 @@
+import type { webApi } from '@slack/bolt';
+import type { Actor, BotReply, Dispatcher } from '../../bot/types.ts';
+import type { Lang } from '../../domain/intent.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { EventLog } from '../../services/ports.ts';
+import { type RenderContext, renderReply } from '../blocks/index.ts';
+import type { SlackMessage } from '../blocks/kit.ts';
+import { failureReply } from '../failure.ts';
+import { describeSlackError, postMessage } from '../web-api.ts';
+
+export type WebClient = webApi.WebClient;
+
+/** What every listener gets; the concrete dispatcher and event log are chosen by the caller of createSlackApp. */
+export interface ListenerDeps {
+  readonly dispatcher: Dispatcher;
+  readonly eventLog: EventLog;
+  readonly logger: Logger;
+  readonly timeZone: string;
+  readonly clock: () => Date;
+}
+
+export const renderContext = (deps: ListenerDeps): RenderContext => ({
+  now: deps.clock(),
+  timeZone: deps.timeZone,
+});
+
+/** False when this delivery was seen before (a Slack retry, a double-submitted form): do nothing then. */
+export function firstDelivery(deps: ListenerDeps, key: string | undefined): boolean {
+  if (!key) return true;
+  const first = deps.eventLog.firstSeen(key, deps.clock());
+  if (!first) deps.logger.info({ key }, 'duplicate Slack delivery ignored');
+  return first;
+}
+
+/** Runs a dispatcher call; any throw becomes an error reply in the person's language (and a log line). */
+export async function safely(
+  deps: ListenerDeps,
+  lang: Lang,
+  what: string,
+  call: () => Promise<BotReply>,
+): Promise<BotReply> {
+  try {
+    return await call();
+  } catch (err) {
+    const reply = failureReply(err, lang);
+    deps.logger.error({ err, what, code: reply.code }, 'dispatcher call failed');
+    return reply;
+  }
+}
+
+export function render(deps: ListenerDeps, reply: BotReply): SlackMessage {
+  return renderReply(reply, renderContext(deps));
+}
+
+/** Posts in a thread; a Slack refusal is logged with its code, never thrown into Bolt. */
+export async function postInThread(
+  deps: ListenerDeps,
+  client: WebClient,
+  actor: Actor,
+  msg: SlackMessage,
+): Promise<string | null> {
+  if (!actor.channel) return null;
+  try {
+    return await postMessage(client, { channel: actor.channel, threadTs: actor.threadTs }, msg);
+  } catch (err) {
+    deps.logger.error(
+      { err, slack: describeSlackError(err), channel: actor.channel },
+      'posting the reply failed',
+    );
+    return null;
+  }
+}

@@ -1,0 +1,80 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import type { Actor } from '../../bot/types.ts';
+import { guessLang } from '../blocks/format.ts';
+import { stripBotMention } from '../commands.ts';
+import { firstDelivery, type ListenerDeps, postInThread, render, safely, type WebClient } from './context.ts';
+
+const envelopeSchema = z.object({ event_id: z.string().optional() }).loose();
+
+const chatEventSchema = z
+  .object({
+    type: z.enum(['app_mention', 'message']),
+    user: z.string().optional(),
+    bot_id: z.string().optional(),
+    subtype: z.string().optional(),
+    channel_type: z.string().optional(),
+    text: z.string().default(''),
+    ts: z.string(),
+    thread_ts: z.string().optional(),
+    channel: z.string(),
+  })
+  .loose();
+type ChatEvent = z.infer<typeof chatEventSchema>;
+
+/**
+ * Whether an event is a person talking to the bot. Bots (ourselves included), edits, deletions and other
+ * subtypes are not requests: answering them would loop or run a command twice.
+ */
+export function isPersonTalking(
+  e: ChatEvent,
+  botUserId: string | undefined,
+): e is ChatEvent & { user: string } {
+  if (e.bot_id || e.subtype || !e.user) return false;
+  if (botUserId && e.user === botUserId) return false;
+  return e.type === 'app_mention' || e.channel_type === 'im';
+}
+
+async function handleChat(
+  deps: ListenerDeps,
+  client: WebClient,
+  rawEvent: unknown,
+  rawBody: unknown,
+  botUserId: string | undefined,
+): Promise<void> {
+  const parsed = chatEventSchema.safeParse(rawEvent);
+  if (!parsed.success) {
+    deps.logger.warn({ issues: parsed.error.issues.length }, 'unexpected Slack event shape ignored');
+    return;
+  }
+  const event = parsed.data;
+  if (!isPersonTalking(event, botUserId)) return;
+  const envelope = envelopeSchema.safeParse(rawBody);
+  const eventId = envelope.success ? envelope.data.event_id : undefined;
+  if (!firstDelivery(deps, eventId ? `event:${eventId}` : `msg:${event.channel}:${event.ts}`)) return;
+
+  const text = stripBotMention(event.text, botUserId);
+  const actor: Actor = {
+    via: 'slack',
+    user: event.user,
+    channel: event.channel,
+    threadTs: event.thread_ts ?? event.ts,
+  };
+  const lang = guessLang(text);
+  const log = deps.logger.child({ module: 'slack', eventId, channel: event.channel });
+  log.debug({ kind: event.type }, 'chat request');
+  const reply = await safely(deps, lang, 'handleMessage', () =>
+    deps.dispatcher.handleMessage({ text, actor }),
+  );
+  await postInThread(deps, client, actor, render(deps, reply));
+}
+
+/** `@klepaas ...` in a channel and direct messages: both answered in the thread of the message. */
+export function register(app: App, deps: ListenerDeps): void {
+  app.event('app_mention', async ({ event, body, client, context }) => {
+    await handleChat(deps, client, event, body, context.botUserId);
+  });
+  app.event('message', async ({ event, body, client, context }) => {
+    await handleChat(deps, client, event, body, context.botUserId);
+  });
+}
