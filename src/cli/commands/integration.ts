@@ -1,0 +1,115 @@
+import { stderr } from 'node:process';
+import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
+import type { IntegrationInput } from '../../services/ports.ts';
+import type { CliCommand } from '../command.ts';
+import { renderIntegrations, toJson } from '../render.ts';
+
+const usage = `klepaas-bot integration add <owner/repo> [settings] [--update] [--json]
+klepaas-bot integration update <owner/repo> [settings] [--json]
+klepaas-bot integration list [--json]
+klepaas-bot integration remove <owner/repo> [--json]
+
+Settings:
+  --build-project ID     SourceBuild project id
+  --deploy-project ID    SourceDeploy project id
+  --stage ID             SourceDeploy stage id
+  --scenario ID          SourceDeploy scenario id
+  --sc-project ID        SourceCommit project id
+  --sc-repo NAME         SourceCommit repository name (default: the repo name)
+  --registry HOST        NCR registry host, e.g. my-reg.kr.ncr.ntruss.com
+  --image NAME           image name in NCR (default: <owner>-<repo> in lower case)
+  --branch NAME          default branch (default: main)
+  --manifest PATH        deploy manifest in SourceCommit (default: MANIFEST_PATH)
+  --channel ID           Slack channel for notices
+  --deployers IDS        comma-separated Slack user or group ids allowed to deploy
+`;
+
+const settings = {
+  'build-project': { type: 'string' },
+  'deploy-project': { type: 'string' },
+  stage: { type: 'string' },
+  scenario: { type: 'string' },
+  'sc-project': { type: 'string' },
+  'sc-repo': { type: 'string' },
+  registry: { type: 'string' },
+  image: { type: 'string' },
+  branch: { type: 'string' },
+  manifest: { type: 'string' },
+  channel: { type: 'string' },
+  deployers: { type: 'string' },
+  update: { type: 'boolean', default: false },
+} as const;
+
+type SettingValues = {
+  [K in keyof typeof settings]?: (typeof settings)[K]['type'] extends 'string' ? string : boolean;
+};
+
+/** Only the flags given: an update leaves every other field as it was. */
+function toInput(owner: string, repo: string, v: SettingValues): IntegrationInput {
+  const put = <K extends keyof IntegrationInput>(key: K, value: IntegrationInput[K] | undefined) =>
+    value === undefined ? {} : { [key]: value };
+  return {
+    owner,
+    repo,
+    ...put('buildProjectId', v['build-project'] as string | undefined),
+    ...put('deployProjectId', v['deploy-project'] as string | undefined),
+    ...put('deployStageId', v.stage as string | undefined),
+    ...put('deployScenarioId', v.scenario as string | undefined),
+    ...put('scProjectId', v['sc-project'] as string | undefined),
+    ...put('scRepoName', v['sc-repo'] as string | undefined),
+    ...put('registryHost', v.registry as string | undefined),
+    ...put('imageName', v.image as string | undefined),
+    ...put('defaultBranch', v.branch as string | undefined),
+    ...put('manifestPath', v.manifest as string | undefined),
+    ...put('noticeChannel', v.channel as string | undefined),
+    ...put(
+      'deployers',
+      typeof v.deployers === 'string'
+        ? v.deployers
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    ),
+  };
+}
+
+const command: CliCommand = {
+  summary: 'Add, update, list or remove project integrations',
+  async run(args) {
+    const [sub, ...rest] = args;
+    const parsed = parseCli(rest, { ...commonOptions, ...settings });
+    if (!parsed || parsed.values.help || !sub || !['add', 'update', 'list', 'remove'].includes(sub)) {
+      stderr.write(
+        sub && !['add', 'update', 'list', 'remove', '--help', '-h'].includes(sub)
+          ? `Unknown integration command "${sub}".\n\n${usage}`
+          : usage,
+      );
+      return parsed?.values.help || sub === '--help' || sub === '-h' ? 0 : 2;
+    }
+    const { values, positionals } = parsed;
+    return runCli(values, async (rt, io) => {
+      const svc = rt.services.integrations;
+      if (sub === 'list') {
+        const list = svc.list();
+        io.out(io.json ? toJson(list) : renderIntegrations(list));
+        return 0;
+      }
+      const { owner, repo } = parseRepoArg(positionals[0]);
+      if (sub === 'remove') {
+        svc.remove(owner, repo);
+        io.out(
+          io.json ? toJson({ removed: { owner, repo } }) : `Removed the integration of ${owner}/${repo}.`,
+        );
+        return 0;
+      }
+      const input = toInput(owner, repo, values);
+      const saved = sub === 'update' || values.update ? svc.update(input) : svc.add(input);
+      io.out(io.json ? toJson(saved) : renderIntegrations([saved]));
+      io.note(`Check it with: klepaas-bot diagnose ${saved.owner}/${saved.repo}`);
+      return 0;
+    });
+  },
+};
+
+export default command;

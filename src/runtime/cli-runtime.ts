@@ -1,0 +1,132 @@
+import { userInfo } from 'node:os';
+import { stderr, stdout } from 'node:process';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { renderError, toJson } from '../cli/render.ts';
+import { type Config, loadConfig } from '../config/load.ts';
+import type { Requester } from '../domain/deployment.ts';
+import type { Lang } from '../domain/intent.ts';
+import { parseRepoRef, type RepoRef } from '../domain/repo-ref.ts';
+import { invalidInput } from '../services/rules/messages.ts';
+import { openNcp, openStores } from './compose.ts';
+import { createServices, type Services } from './services.ts';
+
+/** What a CLI command works with: services over the configured database and NCP (or the simulator). */
+export interface CliRuntime {
+  readonly config: Config;
+  readonly services: Services;
+  readonly requester: Requester;
+  readonly lang: Lang;
+}
+
+export interface CliIo {
+  readonly json: boolean;
+  out(text: string): void;
+  /** Notes for people (simulator in use, next steps); never mixed into stdout. */
+  note(text: string): void;
+}
+
+export const commonOptions = {
+  json: { type: 'boolean', default: false },
+  lang: { type: 'string', default: 'en' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parseRepoArg(text: string | undefined): RepoRef {
+  const ref = text ? parseRepoRef(text) : null;
+  if (!ref) {
+    throw invalidInput(
+      `Expected <owner/repo>, e.g. K-Le-PaaS/test01${text ? ` (got ${text})` : ''}.`,
+      `<owner/repo> 형식이어야 합니다. 예: K-Le-PaaS/test01${text ? ` (입력: ${text})` : ''}`,
+    );
+  }
+  return ref;
+}
+
+/** A parseArgs call whose mistakes become a usage message and exit code 2. */
+export function parseCli<T extends ParseArgsConfig['options']>(
+  args: readonly string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> | null {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (err) {
+    stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return null;
+  }
+}
+
+/**
+ * Runs one command body: opens the runtime, prints a refusal as `CODE: message` on stderr (and as JSON on
+ * stdout with --json), and turns it into exit code 1. The runtime is closed whatever happens.
+ */
+export async function runCli(
+  flags: { readonly json: boolean; readonly lang: string },
+  body: (rt: CliRuntime, io: CliIo) => Promise<number>,
+): Promise<number> {
+  const lang: Lang = flags.lang === 'ko' ? 'ko' : 'en';
+  const io: CliIo = {
+    json: flags.json,
+    out: (text) => stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    note: (text) => stderr.write(`${text}\n`),
+  };
+  let close: (() => Promise<void>) | null = null;
+  try {
+    const config = loadConfig(process.env);
+    const opened = await openCliDeps(config, io);
+    close = opened.close;
+    const rt: CliRuntime = {
+      config,
+      lang,
+      services: opened.services,
+      requester: { via: 'cli', user: localUser(), lang },
+    };
+    return await body(rt, io);
+  } catch (err) {
+    const r = renderError(err, lang);
+    stderr.write(`${r.text}\n`);
+    if (flags.json) io.out(toJson(r.json));
+    return 1;
+  } finally {
+    await close?.();
+  }
+}
+
+function localUser(): string {
+  try {
+    return process.env.USER ?? userInfo().username;
+  } catch {
+    return 'cli';
+  }
+}
+
+async function openCliDeps(
+  config: Config,
+  io: CliIo,
+): Promise<{ services: Services; close: () => Promise<void> }> {
+  const stores = openStores(config);
+  try {
+    const ncp = await openNcp(config, stores.stores, stores.logger);
+    if (ncp.simulatorNotice) io.note(ncp.simulatorNotice);
+    const services = createServices({
+      integrations: stores.stores.integrations,
+      deployments: stores.stores.deployments,
+      audit: stores.stores.audit,
+      ncp: ncp.port,
+      clock: stores.clock,
+      // The CLI only starts work; the bot's poller follows in-flight records (it picks them up at start).
+      tracker: { track: async () => {} },
+      logger: stores.logger,
+      manifestPath: config.manifestPath,
+    });
+    return {
+      services,
+      close: async () => {
+        await ncp.close();
+        stores.close();
+      },
+    };
+  } catch (err) {
+    stores.close();
+    throw err;
+  }
+}

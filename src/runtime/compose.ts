@@ -1,0 +1,88 @@
+import type { Config } from '../config/load.ts';
+import { openDatabase } from '../db/open.ts';
+import { createStores, type Stores } from '../db/stores.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { NcpClient } from '../ncp/client.ts';
+import { startNcpSimulator } from '../ncp/simulator/index.ts';
+import { type Clock, type NcpPort, systemClock } from '../services/ports.ts';
+import { seedDemoData } from './seed-demo.ts';
+
+export interface OpenedStores {
+  readonly stores: Stores;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  close(): void;
+}
+
+/**
+ * The database for a short-lived process (the CLI). Logs go to stderr at `warn` unless LOG_LEVEL asks for
+ * more, so a command's stdout stays its answer.
+ */
+export function openStores(config: Config, env: NodeJS.ProcessEnv = process.env): OpenedStores {
+  const logger = createLogger({
+    level: env.LOG_LEVEL ? config.log.level : 'warn',
+    format: config.log.format,
+    destination: process.stderr,
+  });
+  const opened = openDatabase(config.databasePath, { logger });
+  return {
+    stores: createStores(opened.db, systemClock),
+    logger,
+    clock: systemClock,
+    close: () => opened.close(),
+  };
+}
+
+export interface OpenedNcp {
+  readonly port: NcpPort;
+  /** Set when the simulator stands in for NCP: what to tell the operator on stderr. */
+  readonly simulatorNotice: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The real NCP client when credentials are set; otherwise the simulator, started in this process and
+ * seeded with the demo project (and the database seeded to match).
+ */
+export async function openNcp(config: Config, stores: Stores, logger: Logger): Promise<OpenedNcp> {
+  if (config.ncp) {
+    const client = new NcpClient({
+      mode: 'ncp',
+      sourceBuildUrl: config.ncp.sourceBuildUrl,
+      sourceDeployUrl: config.ncp.sourceDeployUrl,
+      sourceCommitGitUrl: config.ncp.sourceCommitGitUrl,
+      accessKey: config.ncp.accessKey,
+      secretKey: config.ncp.secretKey,
+      gitUsername: config.ncp.gitUsername,
+      gitPassword: config.ncp.gitPassword,
+      timeoutMs: config.ncpTimeoutMs,
+      registryScheme: config.ncp.ncrInsecureHttp ? 'http' : 'https',
+      logger,
+    });
+    return { port: client, simulatorNotice: null, close: () => client.close() };
+  }
+  const sim = await startNcpSimulator({
+    port: config.simulator.port,
+    phaseMs: config.simulator.phaseMs,
+    buildFailRate: config.simulator.buildFailRate,
+    deployFailRate: config.simulator.deployFailRate,
+    errorRate: config.simulator.errorRate,
+    latencyMs: config.simulator.latencyMs,
+  });
+  try {
+    const demo = await sim.seedDemo();
+    seedDemoData(stores, demo);
+    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger });
+    return {
+      port: client,
+      simulatorNotice: `No NCP credentials (NCP_ACCESS_KEY/NCP_SECRET_KEY): using the built-in NCP simulator at ${sim.baseUrl}, seeded with ${demo.owner}/${demo.repo}. Nothing on Naver Cloud Platform is touched.`,
+      close: async () => {
+        await client.close();
+        await sim.stop();
+      },
+    };
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
+}
