@@ -129,6 +129,10 @@ export const koreanPhrases: PhraseTable = {
     도움
   `),
   negation: phrases(`
+    되돌리지 마
+    되돌리지 말
+    돌리지 마
+    돌리지 말
     하지 마
     하지 말
     리지 마

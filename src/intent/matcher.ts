@@ -1,5 +1,6 @@
 import { englishConjunctions, englishPhrases } from './keywords-en.ts';
 import { koreanConjunctions, koreanPhrases } from './keywords-ko.ts';
+import { HANGUL } from './lang.ts';
 import { type PhraseCategory, type PhraseTable, phraseCategories } from './phrase-table.ts';
 
 export interface Hit {
@@ -11,58 +12,94 @@ export interface Hit {
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const byLength = (a: string, b: string): number => b.length - a.length;
 
+const englishPiece = (p: string): string => p.split(/\s+/).map(escapeRegExp).join('[\\s-]+');
 /** English: whole words; a space in a phrase matches spaces or hyphens ("rollback-ready"). */
 function englishPattern(list: readonly string[]): RegExp | null {
   if (list.length === 0) return null;
-  const alts = [...list].sort(byLength).map((p) => p.split(/\s+/).map(escapeRegExp).join('[\\s-]+'));
+  const alts = [...list].sort(byLength).map(englishPiece);
   return new RegExp(`(?<![a-z0-9])(?:${alts.join('|')})(?![a-z0-9])`, 'g');
 }
+const englishKey = (text: string): string => text.replace(/[\s-]+/g, ' ');
 
 /** The Korean words that also match their English name inside a Korean phrase. */
-const koreanSynonyms: ReadonlyArray<readonly [string, string]> = [
-  ['롤백', '(?:롤백|(?<![a-z0-9])rollback(?![a-z0-9]))'],
-  ['배포', '(?:배포|(?<![a-z0-9])deploy(?![a-z0-9]))'],
+const koreanSynonyms: ReadonlyArray<readonly [string, string, string]> = [
+  ['롤백', 'rollback', '(?:롤백|(?<![a-z0-9])rollback(?![a-z0-9]))'],
+  ['배포', 'deploy', '(?:배포|(?<![a-z0-9])deploy(?![a-z0-9]))'],
 ];
 
 /**
  * Korean: substrings, since particles and endings glue on ("롤백해줘", "test01을"); spacing in Korean
  * chat is loose, so optional whitespace is allowed between any two characters of a phrase.
  */
+function koreanPiece(phrase: string): string {
+  const units: string[] = [];
+  const compact = phrase.replace(/\s+/g, '');
+  for (let i = 0; i < compact.length; ) {
+    const syn = koreanSynonyms.find(([word]) => compact.startsWith(word, i));
+    if (syn) {
+      units.push(syn[2]);
+      i += syn[0].length;
+    } else {
+      units.push(escapeRegExp(compact[i] ?? ''));
+      i += 1;
+    }
+  }
+  return units.join('\\s*');
+}
 function koreanPattern(list: readonly string[]): RegExp | null {
   if (list.length === 0) return null;
-  const alts = [...list].sort(byLength).map((phrase) => {
-    const units: string[] = [];
-    const compact = phrase.replace(/\s+/g, '');
-    for (let i = 0; i < compact.length; ) {
-      const syn = koreanSynonyms.find(([word]) => compact.startsWith(word, i));
-      if (syn) {
-        units.push(syn[1]);
-        i += syn[0].length;
-      } else {
-        units.push(escapeRegExp(compact[i] ?? ''));
-        i += 1;
-      }
+  return new RegExp(`(?:${[...list].sort(byLength).map(koreanPiece).join('|')})`, 'g');
+}
+const koreanKey = (text: string): string => {
+  let key = text.replace(/\s+/g, '');
+  for (const [word, english] of koreanSynonyms) key = key.replaceAll(english, word);
+  return key;
+};
+
+/**
+ * One scanner per language over every category's phrases, longest phrase first, plus a map from a
+ * matched phrase (spacing folded) back to its category. Two scans per message instead of one per
+ * category keep a parse in the tens of microseconds.
+ */
+interface Scanner {
+  readonly pattern: RegExp;
+  readonly categoryOf: ReadonlyMap<string, PhraseCategory>;
+  readonly key: (text: string) => string;
+  readonly applies: (lower: string) => boolean;
+}
+
+function scanner(
+  table: PhraseTable,
+  piece: (p: string) => string,
+  key: (t: string) => string,
+  applies: (lower: string) => boolean,
+  boundary: readonly [string, string],
+): Scanner {
+  const categoryOf = new Map<string, PhraseCategory>();
+  const all: string[] = [];
+  for (const category of phraseCategories) {
+    for (const phrase of table[category]) {
+      const k = key(phrase);
+      if (!categoryOf.has(k)) categoryOf.set(k, category);
+      all.push(phrase);
     }
-    return units.join('\\s*');
-  });
-  return new RegExp(`(?:${alts.join('|')})`, 'g');
+  }
+  const alts = [...new Set(all)].sort(byLength).map(piece);
+  return {
+    pattern: new RegExp(`${boundary[0]}(?:${alts.join('|')})${boundary[1]}`, 'g'),
+    categoryOf,
+    key,
+    applies,
+  };
 }
 
-interface CompiledCategory {
-  readonly category: PhraseCategory;
-  readonly patterns: readonly RegExp[];
-}
-
-function compile(en: PhraseTable, ko: PhraseTable): readonly CompiledCategory[] {
-  return phraseCategories.map((category) => ({
-    category,
-    patterns: [englishPattern(en[category]), koreanPattern(ko[category])].filter(
-      (p): p is RegExp => p !== null,
-    ),
-  }));
-}
-
-const compiled = compile(englishPhrases, koreanPhrases);
+const scanners: readonly Scanner[] = [
+  scanner(englishPhrases, englishPiece, englishKey, (l) => /[a-z]/.test(l), [
+    '(?<![a-z0-9])',
+    '(?![a-z0-9])',
+  ]),
+  scanner(koreanPhrases, koreanPiece, koreanKey, (l) => HANGUL.test(l), ['', '']),
+];
 const priority = new Map(phraseCategories.map((c, i) => [c, i]));
 
 /**
@@ -71,12 +108,12 @@ const priority = new Map(phraseCategories.map((c, i) => [c, i]));
  */
 export function findHits(lower: string): Hit[] {
   const all: Hit[] = [];
-  for (const { category, patterns } of compiled) {
-    for (const pattern of patterns) {
-      pattern.lastIndex = 0;
-      for (const m of lower.matchAll(pattern)) {
-        if (m[0].length > 0) all.push({ category, start: m.index, end: m.index + m[0].length });
-      }
+  for (const s of scanners) {
+    if (!s.applies(lower)) continue;
+    s.pattern.lastIndex = 0;
+    for (const m of lower.matchAll(s.pattern)) {
+      const category = s.categoryOf.get(s.key(m[0]));
+      if (category && m[0].length > 0) all.push({ category, start: m.index, end: m.index + m[0].length });
     }
   }
   all.sort(
