@@ -2,7 +2,7 @@ import type { Logger } from '../log/logger.ts';
 import type { PollerEvent, PollerEventKind, PollerEvents } from '../poller/events.ts';
 import type { NoticeKind, Notifier } from './port.ts';
 
-const methodFor: Record<PollerEventKind, NoticeKind> = {
+const methodFor: Readonly<Record<PollerEventKind, NoticeKind>> = {
   started: 'started',
   progress: 'progress',
   succeeded: 'succeeded',
@@ -10,6 +10,8 @@ const methodFor: Record<PollerEventKind, NoticeKind> = {
   timed_out: 'timedOut',
   canceled: 'canceled',
 };
+
+export const noticeKindOf = (kind: PollerEventKind): NoticeKind => methodFor[kind];
 
 /** Sends one poller event to each notifier; a notifier that fails is logged and never blocks the others. */
 export async function deliver(

@@ -93,6 +93,10 @@ export function createBullmqPoller(opts: BullmqPollerOptions): BullmqPoller {
       for (const d of resumed) await this.track(d.id);
       log.info({ resumed: resumed.length }, 'poller started');
     },
+    async pending() {
+      const c = await queue.getJobCounts('active', 'delayed', 'waiting', 'prioritized');
+      return Object.values(c).reduce((a, b) => a + b, 0);
+    },
     async stop() {
       const w = worker;
       worker = null;

@@ -10,4 +10,6 @@ export interface PollerDriver extends DeploymentTracker {
   start(): Promise<void>;
   /** Stops taking work and waits for running ticks to finish; in-flight deployments stay in flight. */
   stop(): Promise<void>;
+  /** Deployments this driver is following or has queued (all processes, for BullMQ). */
+  pending(): Promise<number>;
 }

@@ -96,5 +96,6 @@ export function createInProcessPoller(opts: InProcessPollerOptions): InProcessPo
       entries.clear();
     },
     tracking: () => [...entries.keys()],
+    pending: async () => entries.size,
   };
 }

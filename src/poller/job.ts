@@ -30,7 +30,7 @@ import {
  * `deploying` with the new deploy history id). Implemented by the services; the poller only calls it.
  */
 export interface BuildContinuation {
-  continueAfterBuild(deploymentId: number): Promise<void>;
+  continueAfterBuild(deploymentId: number): Promise<unknown>;
 }
 
 export interface PollJobDeps {
