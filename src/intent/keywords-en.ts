@@ -6,6 +6,11 @@ import { type PhraseTable, phrases } from './phrase-table.ts';
  */
 export const englishPhrases: PhraseTable = {
   candidates: phrases(`
+    list the versions
+    the versions it can
+    versions can i
+    what can i rollback
+    what can we rollback
     rollback targets
     rollback target
     rollback candidates
@@ -60,6 +65,8 @@ export const englishPhrases: PhraseTable = {
     rollback failing
   `),
   status: phrases(`
+    still deploying
+    still rolling back
     status
     progress
     how is
@@ -99,6 +106,12 @@ export const englishPhrases: PhraseTable = {
     last deployed
   `),
   help: phrases(`
+    how do i
+    how to
+    how can i use
+    what can this bot do
+    what can the bot do
+    what can it do
     help
     usage
     how do i use

@@ -8,6 +8,8 @@ import { type PhraseTable, phrases } from './phrase-table.ts';
  */
 export const koreanPhrases: PhraseTable = {
   candidates: phrases(`
+    배포 가능한 버전
+    배포할 수 있는 버전
     롤백 가능한 버전
     롤백 가능한 커밋
     롤백 가능한 배포
@@ -27,6 +29,10 @@ export const koreanPhrases: PhraseTable = {
     버전 리스트
   `),
   diagnose: phrases(`
+    계속 실패
+    왜 실패
+    실패 이유
+    실패하는 이유
     롤백 가능
     롤백할 수 있
     롤백 될까
@@ -46,6 +52,8 @@ export const koreanPhrases: PhraseTable = {
     점검
   `),
   status: phrases(`
+    언제 끝나
+    언제 끝
     상태
     현황
     진행 상황
@@ -77,6 +85,10 @@ export const koreanPhrases: PhraseTable = {
     과거 배포
   `),
   help: phrases(`
+    어떻게 하는
+    어떻게 하나
+    하는 법
+    하는 방법
     도움말
     사용법
     사용 방법
@@ -102,6 +114,7 @@ export const koreanPhrases: PhraseTable = {
     는 뭐야
   `),
   rollback: phrases(`
+    전으로
     롤백
     되돌려
     되돌리

@@ -88,7 +88,7 @@ const countPhrases: ReadonlyArray<readonly [string, number]> = [
 ];
 
 const alt = (words: Iterable<string>): string => [...words].sort((a, b) => b.length - a.length).join('|');
-const EN_NUM = `-?\\d{1,4}|${alt(Object.keys(englishNumbers))}`;
+const EN_NUM = `(?:minus\\s+)?(?:-?\\d{1,4}|${alt(Object.keys(englishNumbers))})`;
 /** Not glued to a name: `test01`, `v2`, `api-2`, `release/2024` hold digits that are not counts. */
 const FREE = '(?<![A-Za-z0-9_./~^-])';
 
@@ -107,6 +107,10 @@ const HEAD_CARETS = /(?<![a-z0-9])head(\^+)(?![a-z0-9])/;
 const BARE_NUMBER = /(?<![A-Za-z0-9_./~^-])(-?\d{1,4})(?![A-Za-z0-9_./-]|\d|[가-힣])/;
 
 function toNumber(word: string): number | null {
+  if (word.startsWith('minus')) {
+    const n = toNumber(word.replace(/^minus\s+/, ''));
+    return n === null ? null : -n;
+  }
   if (/^-?\d+$/.test(word)) return Number.parseInt(word, 10);
   return englishNumbers[word] ?? nativeKoreanNumbers[word] ?? sinoKoreanNumbers[word] ?? null;
 }

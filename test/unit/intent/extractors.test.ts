@@ -94,6 +94,7 @@ describe('steps', () => {
     ['zero steps', 0],
     ['-1 steps', -1],
     ['-2단계', -2],
+    ['minus 2 steps', -2],
     ['test01 롤백', null],
     ['v2 app2 test-2 release/2024', null],
     ['이전 버전', null],
