@@ -1,0 +1,104 @@
+import { userInfo } from 'node:os';
+import { exit, stderr, stdin, stdout } from 'node:process';
+import { type Config, ConfigError, loadConfig, loadDotEnv } from './config/load.ts';
+import { runConsoleChat } from './console/chat.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { noticeKindOf } from './notify/fan-out.ts';
+import { renderNotice } from './notify/render.ts';
+import { startRuntime } from './runtime/app.ts';
+import { systemClock } from './services/ports.ts';
+
+/**
+ * The one place that reads the configuration and picks the concrete drivers: Slack or the console chat,
+ * NCP or the simulator (in startRuntime), BullMQ or the in-process poller.
+ */
+async function main(args: readonly string[]): Promise<number> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      stderr.write(`klepaas-bot cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const wantsConsole = args[0] === 'console' || !config.slack;
+  return wantsConsole ? runConsole(config) : runSlack(config);
+}
+
+function consoleLogger(config: Config): Logger {
+  // In the chat, log lines would interleave with the conversation: only warnings unless asked for more.
+  const level = process.env.LOG_LEVEL ? config.log.level : 'warn';
+  return createLogger({ level, format: config.log.format, destination: stderr });
+}
+
+async function runConsole(config: Config): Promise<number> {
+  const logger = consoleLogger(config);
+  const runtime = await startRuntime(config, { logger });
+  const interactive = stdin.isTTY === true && stdout.isTTY === true;
+  const lines = [
+    'klepaas-bot console — type a request in Korean or English; "help" for examples, "exit" to leave.',
+  ];
+  if (runtime.simulatorNotice) lines.push(`⚠ ${runtime.simulatorNotice}`);
+  if (interactive) lines.push('Try: K-Le-PaaS/test01 롤백 해줘');
+  try {
+    return await runConsoleChat({
+      dispatcher: runtime.dispatcher,
+      events: runtime.events,
+      renderNotice: (event) => renderNotice(noticeKindOf(event.kind), event).text,
+      input: stdin,
+      output: stdout,
+      interactive,
+      user: safeUserName(),
+      timeZone: config.timeZone,
+      clock: systemClock,
+      banner: lines.join('\n'),
+    });
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function runSlack(config: Config): Promise<number> {
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const runtime = await startRuntime(config, { logger });
+  if (runtime.simulatorNotice) logger.warn(runtime.simulatorNotice);
+  // Loaded only in Slack mode, so the console chat starts without Bolt.
+  const { startSlackFrontEnd } = await import('./slack/main.ts');
+  const slack = await startSlackFrontEnd(config, runtime, logger);
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      slack
+        .stop()
+        .then(() => runtime.close())
+        .then(
+          () => resolve(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            resolve(1);
+          },
+        );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'console';
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => exit(code),
+  (err: unknown) => {
+    stderr.write(`klepaas-bot failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    exit(1);
+  },
+);

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createDispatcher } from '../bot/dispatcher.ts';
+import type { Dispatcher } from '../bot/types.ts';
+import type { Config } from '../config/load.ts';
+import { openDatabase } from '../db/open.ts';
+import { createStores, type Stores } from '../db/stores.ts';
+import { createIntentParser } from '../intent/parse.ts';
+import { createIntentLlm } from '../llm/intent-llm.ts';
+import type { Logger } from '../log/logger.ts';
+import { createBullmqPoller } from '../poller/bullmq.ts';
+import type { PollerDriver } from '../poller/driver.ts';
+import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
+import { createInProcessPoller } from '../poller/in-process.ts';
+import { memoryOnceGuard } from '../poller/once.ts';
+import { type Clock, systemClock } from '../services/ports.ts';
+import { openNcp } from './compose.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface Runtime {
+  readonly dispatcher: Dispatcher;
+  readonly events: PollerEvents;
+  readonly stores: Stores;
+  readonly services: Services;
+  readonly poller: PollerDriver;
+  /** Set when the simulator stands in for NCP: said once at start so nobody mistakes it for production. */
+  readonly simulatorNotice: string | null;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+/**
+ * Builds the whole bot behind the front ends: database, NCP (or the simulator), poller (BullMQ with
+ * REDIS_URL, else in-process), services, parser and dispatcher. The front end is the caller's choice.
+ */
+export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
+  const { logger } = opts;
+  const clock = opts.clock ?? systemClock;
+  const database = openDatabase(config.databasePath, { logger });
+  const stores = createStores(database.db, clock);
+  const ncp = await openNcp(config, stores, logger).catch((err: unknown) => {
+    database.close();
+    throw err;
+  });
+  const events = createPollerEvents((err, event) =>
+    logger.error({ err, deploymentId: event.deployment.id, event: event.kind }, 'notice listener failed'),
+  );
+
+  // The poller continues a rebuild through the services, and the services hand new work to the poller:
+  // the services are bound after the poller exists, through this late reference.
+  let services: Services | null = null;
+  const continuation = {
+    continueAfterBuild: (id: number) => {
+      if (!services) throw new Error('services not ready');
+      return services.continueAfterBuild(id);
+    },
+  };
+  const jobDeps = {
+    store: stores.deployments,
+    integrations: stores.integrations,
+    ncp: ncp.port,
+    continuation,
+    events,
+    clock,
+    limits: {
+      intervalMs: config.poll.intervalMs,
+      deployTimeoutMs: config.poll.deployTimeoutMs,
+      buildTimeoutMs: config.poll.buildTimeoutMs,
+    },
+    log: logger,
+  };
+  const poller: PollerDriver = config.redisUrl
+    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: stores.deployments })
+    : createInProcessPoller({ deps: { ...jobDeps, once: memoryOnceGuard() }, store: stores.deployments });
+
+  services = createServices({
+    integrations: stores.integrations,
+    deployments: stores.deployments,
+    ncp: ncp.port,
+    clock,
+    tracker: poller,
+    logger,
+    audit: stores.audit,
+    manifestPath: config.manifestPath,
+  });
+
+  const parser = createIntentParser({ llm: config.llm ? createIntentLlm(config.llm, logger) : null, logger });
+  const dispatcher = createDispatcher({
+    parser,
+    services,
+    integrations: stores.integrations,
+    pending: stores.pendingActions,
+    deployments: stores.deployments,
+    audit: stores.audit,
+    clock,
+    logger,
+    newId: randomUUID,
+    confirmTtlMs: config.slack?.confirmTtlMs ?? 600_000,
+    approvers: config.slack?.approvers ?? [],
+  });
+
+  await poller.start();
+  const bound = services;
+  return {
+    dispatcher,
+    events,
+    stores,
+    services: bound,
+    poller,
+    simulatorNotice: ncp.simulatorNotice,
+    async close() {
+      await poller.stop();
+      await ncp.close();
+      database.close();
+    },
+  };
+}
