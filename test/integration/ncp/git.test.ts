@@ -69,6 +69,7 @@ describe('SourceCommit manifest update', () => {
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KlepaasError);
       expect((err as KlepaasError).code).toBe('MANIFEST_UPDATE_FAILED');
+      expect((err as KlepaasError).messages.en).toMatch(/pre-receive hook declined/);
     } finally {
       await rig.sim.rejectPushes(demo.scRepoName, false);
     }
