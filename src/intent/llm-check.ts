@@ -2,6 +2,7 @@ import type { Intent, IntentKind, UnknownReason } from '../domain/intent.ts';
 import { intentSchema } from '../domain/intent.ts';
 import { OWNER_PATTERN, REPO_PATTERN } from '../domain/repo-ref.ts';
 import { normalizeMessage } from './normalize.ts';
+import { isShaToken } from './sha.ts';
 
 /**
  * Grounding check for a model's answer. The model is good at phrasing the grammar has no rule for, but it
@@ -29,7 +30,6 @@ const destructive: ReadonlySet<IntentKind> = new Set(['rollback', 'deploy']);
  * grammar's tables; a larger count without the digits in the message is more likely invented than meant.
  */
 const MAX_WORDED_STEPS = 10;
-const SHA = /^[0-9a-f]{7,40}$/;
 
 const reject = (why: string): LlmCheck => ({ accepted: false, why });
 
@@ -98,10 +98,9 @@ function slotProblem(a: LlmAnswer, message: string, rawDigits: ReadonlySet<numbe
   }
   if (a.commitSha !== null) {
     const sha = a.commitSha.toLowerCase();
-    if (!SHA.test(sha)) return `commitSha "${a.commitSha}" is not 7-40 hex digits`;
-    // A hex-only word (`decade`, `facade1` aside) is a word, not a commit; real short SHAs almost always
-    // hold a digit, and the grammar applies the same rule.
-    if (!/[0-9]/.test(sha)) return `commitSha "${a.commitSha}" is a word, not a commit`;
+    if (!/^[0-9a-f]{7,40}$/.test(sha)) return `commitSha "${a.commitSha}" is not 7-40 hex digits`;
+    // The grammar's rule: a hex-only word ("facade", "deadbeef") is a word, not a commit.
+    if (!isShaToken(sha)) return `commitSha "${a.commitSha}" is a word, not a commit`;
     if (sameName(sha, a.repo) || sameName(sha, a.owner)) return `commitSha "${a.commitSha}" is the repo name`;
     if (!hexTokens(message).some((t) => t.startsWith(sha)))
       return `commitSha "${a.commitSha}" not in the message`;
