@@ -1,12 +1,7 @@
 import { userInfo } from 'node:os';
 import { exit, stderr, stdin, stdout } from 'node:process';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config/load.ts';
-import { runConsoleChat } from './console/chat.ts';
 import { createLogger, type Logger } from './log/logger.ts';
-import { noticeKindOf } from './notify/fan-out.ts';
-import { renderNotice } from './notify/render.ts';
-import { startRuntime } from './runtime/app.ts';
-import { systemClock } from './services/ports.ts';
 
 /**
  * The one place that reads the configuration and picks the concrete drivers: Slack or the console chat,
@@ -34,8 +29,19 @@ function consoleLogger(config: Config): Logger {
   return createLogger({ level, format: config.log.format, destination: stderr });
 }
 
+// Drivers load after the configuration is known good, so a bad setting fails at once.
+const loadRuntime = () => import('./runtime/app.ts');
+
 async function runConsole(config: Config): Promise<number> {
   const logger = consoleLogger(config);
+  const [{ startRuntime }, { runConsoleChat }, { noticeKindOf }, { renderNotice }, { systemClock }] =
+    await Promise.all([
+      loadRuntime(),
+      import('./console/chat.ts'),
+      import('./notify/fan-out.ts'),
+      import('./notify/render.ts'),
+      import('./services/ports.ts'),
+    ]);
   const runtime = await startRuntime(config, { logger });
   const interactive = stdin.isTTY === true && stdout.isTTY === true;
   const lines = [
@@ -63,6 +69,7 @@ async function runConsole(config: Config): Promise<number> {
 
 async function runSlack(config: Config): Promise<number> {
   const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const { startRuntime } = await loadRuntime();
   const runtime = await startRuntime(config, { logger });
   if (runtime.simulatorNotice) logger.warn(runtime.simulatorNotice);
   // Loaded only in Slack mode, so the console chat starts without Bolt.
