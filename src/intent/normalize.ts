@@ -35,15 +35,21 @@ function unescapeSlack(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+/** Printable ASCII has nothing for NFKC, emoji or control stripping to do; most commands are this. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 export function normalizeMessage(text: string): string {
   if (typeof text !== 'string' || text === '') return '';
-  let out = text.normalize('NFKC');
+  const plain = PLAIN_ASCII.test(text);
+  let out = plain ? text : text.normalize('NFKC');
   out = out.replace(SLACK_MARKUP, (_m, body: string) => decodeSlackSegment(body));
   out = unescapeSlack(out);
   out = out.replace(EMOJI_SHORTCODE, ' ');
-  out = out.replace(EMOJI, ' ');
-  out = out.replace(/[\t\n\r\v\f]/g, ' ');
-  out = out.replace(CONTROL, '');
+  if (!plain) {
+    out = out.replace(EMOJI, ' ');
+    out = out.replace(/[\t\n\r\v\f]/g, ' ');
+    out = out.replace(CONTROL, '');
+  }
   out = out.replace(WHITESPACE, ' ');
   return out.trim();
 }
