@@ -36,11 +36,17 @@ export interface SlackApp {
 function boltLogger(log: Logger): BoltLogger {
   let level: LogLevel = LogLevel.INFO;
   const join = (m: unknown[]) => m.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
+  // Bolt logs a debug line or two per request; skip building the text when the level drops it.
+  const at =
+    (lvl: 'debug' | 'info' | 'warn' | 'error') =>
+    (...m: unknown[]) => {
+      if (log.isLevelEnabled(lvl)) log[lvl](join(m));
+    };
   return {
-    debug: (...m: unknown[]) => log.debug(join(m)),
-    info: (...m: unknown[]) => log.info(join(m)),
-    warn: (...m: unknown[]) => log.warn(join(m)),
-    error: (...m: unknown[]) => log.error(join(m)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: (l: LogLevel) => {
       level = l;
     },

@@ -9,18 +9,29 @@ export interface RenderContext {
 
 export const t = (lang: Lang, ko: string, en: string): string => (lang === 'ko' ? ko : en);
 
+// Building an Intl.DateTimeFormat costs milliseconds; one per zone is kept (a memo, not state: same input, same output).
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 /** `2025-10-19 21:00 KST` style: short, unambiguous, in the configured zone. */
 export function formatTime(date: Date, ctx: RenderContext): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: ctx.timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(date);
+  const parts = formatterFor(ctx.timeZone).formatToParts(date);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   const zone = ctx.timeZone === 'Asia/Seoul' ? 'KST' : get('timeZoneName');
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${zone}`;
