@@ -3,9 +3,9 @@ import { openDatabase } from '../db/open.ts';
 import { createStores, type Stores } from '../db/stores.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import { NcpClient } from '../ncp/client.ts';
-import { startNcpSimulator } from '../ncp/simulator/index.ts';
+import { demoAnchorFromOldest, startNcpSimulator } from '../ncp/simulator/index.ts';
 import { type Clock, type NcpPort, systemClock } from '../services/ports.ts';
-import { seedDemoData } from './seed-demo.ts';
+import { DEMO_SEEDER, seedDemoData } from './seed-demo.ts';
 
 export interface OpenedStores {
   readonly stores: Stores;
@@ -70,7 +70,12 @@ export async function openNcp(config: Config, stores: Stores, logger: Logger): P
     latencyMs: config.simulator.latencyMs,
   });
   try {
-    const demo = await sim.seedDemo();
+    // The demo's history is anchored at its first seeding, so restarts recreate the same commits.
+    const oldest = stores.deployments
+      .history('K-Le-PaaS', 'test01', 1000)
+      .filter((d) => d.requestedBy === DEMO_SEEDER && d.startedAt)
+      .at(-1)?.startedAt;
+    const demo = await sim.seedDemo(oldest ? { anchor: demoAnchorFromOldest(oldest) } : {});
     seedDemoData(stores, demo);
     const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger });
     return {

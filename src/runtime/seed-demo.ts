@@ -7,6 +7,9 @@ export interface DemoStores {
   readonly deployments: DeploymentStore;
 }
 
+/** `requestedBy` of the seeded records, so a later start can tell them apart. */
+export const DEMO_SEEDER = 'demo-seed';
+
 /** Minutes between a demo commit and its (simulated) successful deploy. */
 const DEPLOY_LAG_MS = 10 * 60_000;
 
@@ -51,7 +54,7 @@ export function seedDemoData(
       image: `${demo.registryHost}/${demo.imageName}`,
       imageTag: c.imageTag,
       requestKey: key,
-      requestedBy: 'demo-seed',
+      requestedBy: DEMO_SEEDER,
       requestedVia: 'cli',
       lang: 'en',
       slackChannel: null,

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
 import { type CommitAuthor, GitRepos } from './git-repos.ts';
-import { type DemoSeed, seedDemo } from './seed.ts';
+import { type DemoSeed, type SeedDemoOptions, seedDemo } from './seed.ts';
 import { handle, type SimRuntime } from './server.ts';
 import { type BuildProject, type DeployScenario, SimState } from './state.ts';
 
 export type { DemoSeed } from './seed.ts';
+export { demoAnchorFromOldest } from './seed.ts';
 
 export interface NcpSimulatorOptions {
   /** 0 picks a free port. */
@@ -71,7 +72,7 @@ export interface NcpSimulator {
   /** Every API and registry call answered, for assertions on retries. */
   readonly calls: readonly { method: string; path: string; status: number }[];
   inFlight(): number;
-  seedDemo(): Promise<DemoSeed>;
+  seedDemo(opts?: SeedDemoOptions): Promise<DemoSeed>;
   stop(): Promise<void>;
 }
 
@@ -190,7 +191,7 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     rejectPushes: (repo, reject) => repos.setRejectPushes(repo, reject),
     calls: rt.calls,
     inFlight: () => state.inFlight,
-    seedDemo: () => seedDemo(sim),
+    seedDemo: (opts) => seedDemo(sim, opts),
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -71,10 +71,15 @@ spec:
       targetPort: 8000
 `;
 
-const history: readonly { message: string; at: string; files: Record<string, string> }[] = [
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Demo commits with their age at the anchor time, oldest first. */
+const history: readonly { message: string; ageMs: number; files: Record<string, string> }[] = [
   {
     message: 'Initial commit: FastAPI app skeleton',
-    at: '2025-10-20T01:12:00Z',
+    ageMs: 19 * DAY + 7 * HOUR,
     files: {
       'app/main.py':
         'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"service": "test01"}\n',
@@ -86,7 +91,7 @@ const history: readonly { message: string; at: string; files: Record<string, str
   },
   {
     message: 'Add /healthz endpoint for the readiness probe',
-    at: '2025-10-22T05:40:00Z',
+    ageMs: 17 * DAY + 2 * HOUR,
     files: {
       'app/main.py':
         'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\ndef root():\n    return {"service": "test01"}\n\n\n@app.get("/healthz")\ndef healthz():\n    return {"ok": True}\n',
@@ -94,7 +99,7 @@ const history: readonly { message: string; at: string; files: Record<string, str
   },
   {
     message: 'Fix: return 400 on empty payload in POST /items',
-    at: '2025-10-27T08:05:00Z',
+    ageMs: 12 * DAY + 5 * HOUR,
     files: {
       'app/items.py':
         'def validate(payload):\n    if not payload:\n        raise ValueError("empty payload")\n    return payload\n',
@@ -102,7 +107,7 @@ const history: readonly { message: string; at: string; files: Record<string, str
   },
   {
     message: 'Add Redis cache for item lookups',
-    at: '2025-11-03T02:30:00Z',
+    ageMs: 5 * DAY + 3 * HOUR,
     files: {
       'app/cache.py': 'import redis\n\nclient = redis.Redis(host="redis", port=6379)\n',
       'requirements.txt': 'fastapi==0.115.0\nuvicorn==0.30.6\nredis==5.0.8\n',
@@ -110,7 +115,7 @@ const history: readonly { message: string; at: string; files: Record<string, str
   },
   {
     message: 'Bump version to 1.3.0 and update README',
-    at: '2025-11-10T06:15:00Z',
+    ageMs: 2 * HOUR + 40 * MINUTE,
     files: {
       'README.md': '# test01\n\nDemo service deployed with K-Le-PaaS.\n\nVersion 1.3.0\n',
       VERSION: '1.3.0\n',
@@ -118,8 +123,22 @@ const history: readonly { message: string; at: string; files: Record<string, str
   },
 ];
 
+/** The anchor a history was seeded with, recovered from the time of its oldest commit. */
+export const demoAnchorFromOldest = (oldestCommitTime: Date): Date =>
+  new Date(oldestCommitTime.getTime() + (history[0]?.ageMs ?? 0));
+
+export interface SeedDemoOptions {
+  /**
+   * When the demo history ends. Commit times derive from it and the application commits do not mention the
+   * registry's port, so the same anchor gives the same commit SHAs at every start: a database seeded
+   * earlier still matches a freshly started simulator.
+   */
+  readonly anchor?: Date;
+}
+
 /** Creates the demo integration `K-Le-PaaS/test01` in the simulator: projects, repository, images. */
-export async function seedDemo(sim: NcpSimulator): Promise<DemoSeed> {
+export async function seedDemo(sim: NcpSimulator, opts: SeedDemoOptions = {}): Promise<DemoSeed> {
+  const anchor = (opts.anchor ?? new Date()).getTime();
   const ids = {
     buildProjectId: '20011',
     deployProjectId: '3011',
@@ -133,11 +152,11 @@ export async function seedDemo(sim: NcpSimulator): Promise<DemoSeed> {
   const imageRepo = `${sim.registryHost}/${imageName}`;
   await sim.createRepo(repoName, branch);
 
-  let files: Record<string, string> = { [manifestPath]: manifest(`${imageRepo}:latest`) };
+  let files: Record<string, string> = { [manifestPath]: manifest(`${imageName}:latest`) };
   const made: { sha: string; message: string; time: Date }[] = [];
   for (const c of history) {
     files = { ...files, ...c.files };
-    const time = new Date(c.at);
+    const time = new Date(Math.floor((anchor - c.ageMs) / 1000) * 1000);
     const author = {
       name: 'Kim Minji',
       email: 'minji.kim@klepaas.example',
