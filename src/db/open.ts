@@ -58,6 +58,33 @@ export function pendingMigrations(sqlite: Database.Database, folder = defaultMig
     .map((e) => e.tag);
 }
 
+const totalChanges = (sqlite: Database.Database): number =>
+  sqlite.prepare('SELECT total_changes()').pluck().get() as number;
+
+/**
+ * Runs drizzle's migrator and returns the tags this connection applied. Several processes may start
+ * together: each sees the migrations pending, one applies them, the others' transactions fail (table
+ * exists, stale snapshot) or find nothing left to do. What this connection really applied is told by the
+ * rows it inserted into the migrations table, since drizzle records one row per migration it runs.
+ */
+function applyMigrations(sqlite: Database.Database, db: Db, folder: string): string[] {
+  if (pendingMigrations(sqlite, folder).length === 0) return [];
+  const before = totalChanges(sqlite);
+  try {
+    migrate(db, { migrationsFolder: folder, migrationsTable: MIGRATIONS_TABLE });
+  } catch (err) {
+    if (pendingMigrations(sqlite, folder).length > 0) throw err;
+    return [];
+  }
+  const inserted = totalChanges(sqlite) - before;
+  // drizzle applies the newest `inserted` journal entries, in order.
+  return inserted > 0
+    ? readJournal(folder)
+        .map((e) => e.tag)
+        .slice(-inserted)
+    : [];
+}
+
 /**
  * Opens (creating it and its folder when missing) the SQLite file, sets the pragmas every connection
  * needs and brings the schema up to date. Several processes may open the same file at once.
@@ -69,28 +96,18 @@ export function openDatabase(path: string, opts: OpenOptions): OpenDatabase {
 
   const sqlite = new Database(path);
   try {
-    // WAL lets the poller write while Slack handlers read; busy_timeout makes writers queue instead of
-    // failing at once; NORMAL is durable across application crashes in WAL mode and much faster than FULL.
-    sqlite.pragma('journal_mode = WAL');
+    // busy_timeout first: switching a new file to WAL takes a lock another starting process may hold.
+    // Writers then queue instead of failing at once. WAL lets the poller write while Slack handlers
+    // read; NORMAL is durable across application crashes in WAL mode and much faster than FULL.
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('synchronous = NORMAL');
 
     const db = drizzle(sqlite, { schema });
-    const pending = pendingMigrations(sqlite, folder);
-    if (pending.length > 0) {
-      try {
-        migrate(db, { migrationsFolder: folder, migrationsTable: MIGRATIONS_TABLE });
-      } catch (err) {
-        // Two processes starting together both see the migrations pending; the loser's transaction
-        // fails (table exists, or a stale snapshot). If the winner applied everything, all is well.
-        if (pendingMigrations(sqlite, folder).length > 0) throw err;
-        log.debug({ err }, 'migrations applied by another process');
-        return { db, sqlite, applied: [], close: () => sqlite.close() };
-      }
-      log.info({ path, applied: pending }, 'database migrated');
-    }
-    return { db, sqlite, applied: pending, close: () => sqlite.close() };
+    const applied = applyMigrations(sqlite, db, folder);
+    if (applied.length > 0) log.info({ path, applied }, 'database migrated');
+    return { db, sqlite, applied, close: () => sqlite.close() };
   } catch (err) {
     sqlite.close();
     throw err;

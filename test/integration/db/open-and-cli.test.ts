@@ -1,0 +1,108 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/db/open.ts';
+import { silentLogger } from '../../../src/log/logger.ts';
+
+const run = promisify(execFile);
+const cliMain = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'klepaas-db-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('openDatabase', () => {
+  it('creates the folder, turns WAL and the pragmas on, applies migrations once', () => {
+    const path = join(dir, 'a', 'b', 'klepaas.db');
+    const first = openDatabase(path, { logger: silentLogger() });
+    try {
+      expect(existsSync(path)).toBe(true);
+      expect(first.applied).toEqual(['0000_init']);
+      expect(first.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(first.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(first.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(first.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      const tables = first.sqlite
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .pluck()
+        .all();
+      expect(tables).toEqual([
+        '__drizzle_migrations',
+        'audit_log',
+        'deployments',
+        'integrations',
+        'pending_actions',
+        'processed_events',
+      ]);
+    } finally {
+      first.close();
+    }
+    const again = openDatabase(path, { logger: silentLogger() });
+    expect(again.applied).toEqual([]);
+    again.close();
+  });
+
+  it('the in-flight guard is a partial unique index in the migrated file', () => {
+    const o = openDatabase(join(dir, 'k.db'), { logger: silentLogger() });
+    try {
+      const sql = o.sqlite
+        .prepare("SELECT sql FROM sqlite_master WHERE name = 'deployments_one_in_flight'")
+        .pluck()
+        .get() as string;
+      expect(sql).toMatch(/CREATE UNIQUE INDEX/);
+      expect(sql).toMatch(/lower\("owner"\),\s*lower\("repo"\)/);
+      expect(sql).toMatch(/WHERE .*'queued', 'building', 'deploying'/);
+    } finally {
+      o.close();
+    }
+  });
+});
+
+describe('klepaas-bot db migrate', () => {
+  const migrate = (path: string, ...extra: string[]) =>
+    run(
+      process.execPath,
+      [
+        '--experimental-strip-types',
+        '--disable-warning=ExperimentalWarning',
+        cliMain,
+        'db',
+        'migrate',
+        ...extra,
+      ],
+      { env: { ...process.env, DATABASE_PATH: path, LOG_LEVEL: 'silent' } },
+    );
+
+  it('migrates a new file, and a second run changes nothing', async () => {
+    const path = join(dir, 'data', 'klepaas.db');
+    const first = await migrate(path);
+    expect(first.stdout).toContain('applied 1 migration(s)');
+    expect(first.stdout).toContain('0000_init');
+    const second = await migrate(path, '--json');
+    expect(JSON.parse(second.stdout)).toEqual({ path, applied: [] });
+    const db = new Database(path, { readonly: true });
+    try {
+      expect(db.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM deployments').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
+
+  it('exits 2 with usage on an unknown subcommand', async () => {
+    await expect(
+      run(process.execPath, ['--experimental-strip-types', cliMain, 'db', 'explode'], {
+        env: { ...process.env, DATABASE_PATH: join(dir, 'x.db') },
+      }),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('klepaas-bot db migrate') });
+  }, 120_000);
+});
