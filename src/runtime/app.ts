@@ -98,8 +98,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     clock,
     logger,
     newId: randomUUID,
-    confirmTtlMs: config.slack?.confirmTtlMs ?? 600_000,
-    approvers: config.slack?.approvers ?? [],
+    confirmTtlMs: config.confirmations.ttlMs,
+    approvers: config.confirmations.approvers,
   });
 
   await poller.start();

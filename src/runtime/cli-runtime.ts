@@ -7,7 +7,6 @@ import type { Requester } from '../domain/deployment.ts';
 import type { Lang } from '../domain/intent.ts';
 import { parseRepoRef, type RepoRef } from '../domain/repo-ref.ts';
 import { invalidInput } from '../services/rules/messages.ts';
-import { openNcp, openStores } from './compose.ts';
 import { createServices, type Services } from './services.ts';
 
 /** What a CLI command works with: services over the configured database and NCP (or the simulator). */
@@ -16,6 +15,8 @@ export interface CliRuntime {
   readonly services: Services;
   readonly requester: Requester;
   readonly lang: Lang;
+  /** True when the simulator was started inside this process and stops when the command exits. */
+  readonly inProcessSimulator: boolean;
 }
 
 export interface CliIo {
@@ -79,6 +80,7 @@ export async function runCli(
       lang,
       services: opened.services,
       requester: { via: 'cli', user: localUser(), lang },
+      inProcessSimulator: opened.inProcessSimulator,
     };
     return await body(rt, io);
   } catch (err) {
@@ -102,7 +104,9 @@ function localUser(): string {
 async function openCliDeps(
   config: Config,
   io: CliIo,
-): Promise<{ services: Services; close: () => Promise<void> }> {
+): Promise<{ services: Services; inProcessSimulator: boolean; close: () => Promise<void> }> {
+  // Loaded only when a command really runs, so `--help` and usage mistakes answer at once.
+  const { openNcp, openStores } = await import('./compose.ts');
   const stores = openStores(config);
   try {
     const ncp = await openNcp(config, stores.stores, stores.logger);
@@ -120,6 +124,7 @@ async function openCliDeps(
     });
     return {
       services,
+      inProcessSimulator: ncp.simulatorNotice !== null,
       close: async () => {
         await ncp.close();
         stores.close();
@@ -129,4 +134,15 @@ async function openCliDeps(
     stores.close();
     throw err;
   }
+}
+
+/** Where a started deployment goes next, and the catch when the simulator lives only in this process. */
+export function startedNote(rt: CliRuntime, what: 'Rollback' | 'Deploy', id: number, slug: string): string {
+  const lines = [`${what} #${id} started. Check it with: klepaas-bot status ${slug}`];
+  if (rt.inProcessSimulator) {
+    lines.push(
+      'The simulator ran inside this command and stops with it, so this record cannot finish here; for runs that complete, start `node src/ncp/simulator/main.ts` and point NCP_* at it (or use the bot, whose poller follows deployments).',
+    );
+  }
+  return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { stderr } from 'node:process';
 import { SHA_PATTERN } from '../../domain/repo-ref.ts';
-import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
+import { commonOptions, parseCli, parseRepoArg, runCli, startedNote } from '../../runtime/cli-runtime.ts';
 import type { CliCommand } from '../command.ts';
 import { renderDeployment, renderDeployPlan, toJson } from '../render.ts';
 
@@ -38,7 +38,7 @@ const command: CliCommand = {
       const ctx = { timeZone: rt.config.timeZone, lang: rt.lang };
       if (io.json) io.out(toJson({ plan, started: true, deployment: d }));
       else io.out(`${renderDeployPlan(plan)}\n\nStarted.\n${renderDeployment(d, ctx)}`);
-      io.note(`Deploy #${d.id} started. Check it with: klepaas-bot status ${plan.owner}/${plan.repo}`);
+      io.note(startedNote(rt, 'Deploy', d.id, `${plan.owner}/${plan.repo}`));
       return 0;
     });
   },

@@ -1,5 +1,5 @@
 import { stderr } from 'node:process';
-import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
+import { commonOptions, parseCli, parseRepoArg, runCli, startedNote } from '../../runtime/cli-runtime.ts';
 import { parseSteps } from '../../services/rules/candidates.ts';
 import { invalidInput } from '../../services/rules/messages.ts';
 import type { CliCommand } from '../command.ts';
@@ -44,7 +44,7 @@ const command: CliCommand = {
       const d = await rt.services.executeRollback(plan, rt.requester, null);
       if (io.json) io.out(toJson({ plan, started: true, deployment: d }));
       else io.out(`${renderRollbackPlan(plan, ctx)}\n\nStarted.\n${renderDeployment(d, ctx)}`);
-      io.note(`Rollback #${d.id} started. Check it with: klepaas-bot status ${plan.owner}/${plan.repo}`);
+      io.note(startedNote(rt, 'Rollback', d.id, `${plan.owner}/${plan.repo}`));
       return 0;
     });
   },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewDeployment } from '../../../src/services/ports.ts';
-import { type Harness, openHarness, refusal, requester } from './harness.ts';
+import { type Harness, openHarness, refusal } from './harness.ts';
 
 /** One simulator and database for the whole file: every case here is a refusal that changes nothing. */
 let h: Harness;
