@@ -17,6 +17,8 @@ import { suggestionsFor } from './examples.ts';
 import type { Actor, BotReply, Dispatcher } from './types.ts';
 
 const MAX_REPO_CHOICES = 10;
+/** How long a second press waits for the first press's deployment record (a manifest push takes seconds). */
+const SETTLE_WAIT_MS = 15_000;
 
 type Resolved =
   | { readonly ok: true; readonly ref: RepoRef }
@@ -188,8 +190,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   }
 
-  /** The answer for a confirmation someone already decided: the same outcome, never a second start. */
-  function alreadyDecided(p: PendingAction, lang: Lang): BotReply {
+  /**
+   * The answer for a confirmation someone already decided: the same outcome, never a second start. A press
+   * that lost the race to a press still starting the work waits briefly for its deployment record.
+   */
+  async function alreadyDecided(first: PendingAction, lang: Lang): Promise<BotReply> {
+    let p = deps.pending.get(first.id);
+    const deadline = Date.now() + SETTLE_WAIT_MS;
+    while (p?.state === 'confirmed' && p.deploymentId === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      p = deps.pending.get(first.id);
+    }
+    if (!p) throw confirmationGone();
     if (p.state === 'canceled') return { kind: 'canceled', lang, by: p.decidedBy };
     const d =
       p.state === 'confirmed' && p.deploymentId !== null ? deps.deployments.get(p.deploymentId) : null;
@@ -207,7 +219,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         throw targetChanged(payload.targetSha, plan.target.commitSha);
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
-      if (!won) return alreadyDecided(deps.pending.get(p.id) ?? p, lang);
+      if (!won) return alreadyDecided(p, lang);
       const d = await deps.services.executeRollback(plan, requester, p.id);
       deps.pending.attachDeployment(p.id, d.id);
       return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
@@ -219,7 +231,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         throw targetChanged(payload.commitSha, plan.commitSha);
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
-      if (!won) return alreadyDecided(deps.pending.get(p.id) ?? p, lang);
+      if (!won) return alreadyDecided(p, lang);
       const d = await deps.services.executeDeploy(plan, requester, p.id);
       deps.pending.attachDeployment(p.id, d.id);
       return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
@@ -253,13 +265,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       try {
         if (!p || p.kind === 'choose_repo') throw confirmationGone();
         if (!mayDecide(p, actor)) throw notYourConfirmation(p.requestedBy);
-        if (p.state !== 'pending') reply = alreadyDecided(p, lang);
+        if (p.state !== 'pending') reply = await alreadyDecided(p, lang);
         else if (p.expiresAt.getTime() <= deps.clock.now().getTime()) throw confirmationGone();
         else if (decision === 'cancel') {
           const done = deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
-          reply = done
-            ? { kind: 'canceled', lang, by: actor.user }
-            : alreadyDecided(deps.pending.get(p.id) ?? p, lang);
+          reply = done ? { kind: 'canceled', lang, by: actor.user } : await alreadyDecided(p, lang);
         } else reply = await go(p, pendingPayloadSchema.parse(p.payload), actor);
       } catch (err) {
         reply = errorReply(err, lang);

@@ -44,6 +44,8 @@ export interface Config {
     readonly port: number;
   };
   readonly redisUrl: string | undefined;
+  /** Who may confirm anyone's rollback or deploy, and how long a confirmation stays valid (any front end). */
+  readonly confirmations: { readonly approvers: readonly string[]; readonly ttlMs: number };
   readonly poll: {
     readonly intervalMs: number;
     readonly deployTimeoutMs: number;
@@ -148,6 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       port: e.SIM_PORT,
     },
     redisUrl: e.REDIS_URL,
+    confirmations: { approvers: e.APPROVERS, ttlMs: e.CONFIRM_TTL_MS },
     poll: {
       intervalMs: e.POLL_INTERVAL_MS,
       deployTimeoutMs: e.POLL_TIMEOUT_MS,
