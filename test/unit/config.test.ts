@@ -65,3 +65,12 @@ describe('loadConfig', () => {
     expect(documented).toEqual(Object.keys(envSchema.shape).sort());
   });
 });
+
+describe('README', () => {
+  it('documents every variable in its configuration table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'));
+    const missing = Object.keys(envSchema.shape).filter((k) => !table.includes(`\`${k}\``));
+    expect(missing).toEqual([]);
+  });
+});
