@@ -4,8 +4,10 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { renderError, toJson } from '../cli/render.ts';
 import { type Config, loadConfig } from '../config/load.ts';
 import type { Requester } from '../domain/deployment.ts';
+import { KlepaasError } from '../domain/errors.ts';
 import type { Lang } from '../domain/intent.ts';
 import { parseRepoRef, type RepoRef } from '../domain/repo-ref.ts';
+import type { AuditStore } from '../services/ports.ts';
 import { invalidInput } from '../services/rules/messages.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -71,10 +73,14 @@ export async function runCli(
     note: (text) => stderr.write(`${text}\n`),
   };
   let close: (() => Promise<void>) | null = null;
+  let audit: AuditStore | null = null;
+  // The words as typed (ids and flags, never secrets: no command takes one), for the audit log.
+  const text = `klepaas-bot ${process.argv.slice(2).join(' ')}`;
   try {
     const config = loadConfig(process.env);
     const opened = await openCliDeps(config, io);
     close = opened.close;
+    audit = opened.audit;
     const rt: CliRuntime = {
       config,
       lang,
@@ -82,9 +88,17 @@ export async function runCli(
       requester: { via: 'cli', user: localUser(), lang },
       inProcessSimulator: opened.inProcessSimulator,
     };
-    return await body(rt, io);
+    const code = await body(rt, io);
+    audit.record({ actor: rt.requester.user, via: 'cli', text, intent: null, outcome: `exit ${code}` });
+    return code;
   } catch (err) {
     const r = renderError(err, lang);
+    const errorCode = err instanceof KlepaasError ? err.code : 'INTERNAL';
+    try {
+      audit?.record({ actor: localUser(), via: 'cli', text, intent: null, outcome: 'refused', errorCode });
+    } catch {
+      // The refusal matters more than its audit line; the store's own error is already logged.
+    }
     stderr.write(`${r.text}\n`);
     if (flags.json) io.out(toJson(r.json));
     return 1;
@@ -104,7 +118,12 @@ function localUser(): string {
 async function openCliDeps(
   config: Config,
   io: CliIo,
-): Promise<{ services: Services; inProcessSimulator: boolean; close: () => Promise<void> }> {
+): Promise<{
+  services: Services;
+  audit: AuditStore;
+  inProcessSimulator: boolean;
+  close: () => Promise<void>;
+}> {
   // Loaded only when a command really runs, so `--help` and usage mistakes answer at once.
   const { openNcp, openStores } = await import('./compose.ts');
   const stores = openStores(config);
@@ -124,6 +143,7 @@ async function openCliDeps(
     });
     return {
       services,
+      audit: stores.stores.audit,
       inProcessSimulator: ncp.simulatorNotice !== null,
       close: async () => {
         await ncp.close();
