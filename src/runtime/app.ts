@@ -11,7 +11,7 @@ import { createBullmqPoller } from '../poller/bullmq.ts';
 import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
-import { memoryOnceGuard } from '../poller/once.ts';
+import { eventLogOnceGuard } from '../poller/once.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { openNcp } from './compose.ts';
 import { createServices, type Services } from './services.ts';
@@ -74,7 +74,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   };
   const poller: PollerDriver = config.redisUrl
     ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: stores.deployments })
-    : createInProcessPoller({ deps: { ...jobDeps, once: memoryOnceGuard() }, store: stores.deployments });
+    : createInProcessPoller({
+        deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
+        store: stores.deployments,
+      });
 
   services = createServices({
     integrations: stores.integrations,
