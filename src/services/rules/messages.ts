@@ -278,8 +278,11 @@ export function invalidInput(en: string, ko: string): KlepaasError {
   return new KlepaasError({ code: 'INVALID_INPUT', status: 400, message: { en, ko } });
 }
 
+const reason = (cause: unknown): string =>
+  cause instanceof KlepaasError ? cause.messages.en : cause instanceof Error ? cause.message : String(cause);
+
 export function manifestUpdateFailed(owner: string, repo: string, cause: unknown): KlepaasError {
-  const why = cause instanceof Error ? cause.message : String(cause);
+  const why = reason(cause);
   return new KlepaasError({
     code: 'MANIFEST_UPDATE_FAILED',
     status: 502,
@@ -298,7 +301,7 @@ export function manifestUpdateFailed(owner: string, repo: string, cause: unknown
 
 /** Any failure from NCP that is not already one of ours; the step says what we were doing. */
 export function ncpFailed(step: 'build' | 'deploy' | 'image', cause: unknown): KlepaasError {
-  const why = cause instanceof Error ? cause.message : String(cause);
+  const why = reason(cause);
   const stepKo = {
     build: 'SourceBuild 빌드 시작',
     deploy: 'SourceDeploy 시나리오 실행',
