@@ -1,13 +1,16 @@
 import { userInfo } from 'node:os';
-import { exit, stderr, stdin, stdout } from 'node:process';
+import { stderr, stdin, stdout } from 'node:process';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config/load.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 
+export type LaunchMode = 'auto' | 'console' | 'slack';
+
 /**
  * The one place that reads the configuration and picks the concrete drivers: Slack or the console chat,
- * NCP or the simulator (in startRuntime), BullMQ or the in-process poller.
+ * NCP or the simulator (in startRuntime), BullMQ or the in-process poller. `auto` is the Slack app when
+ * Slack credentials are set, the console chat otherwise. Resolves with the exit code.
  */
-async function main(args: readonly string[]): Promise<number> {
+export async function launch(mode: LaunchMode): Promise<number> {
   loadDotEnv();
   let config: Config;
   try {
@@ -19,8 +22,13 @@ async function main(args: readonly string[]): Promise<number> {
     }
     throw err;
   }
-  const wantsConsole = args[0] === 'console' || !config.slack;
-  return wantsConsole ? runConsole(config) : runSlack(config);
+  if (mode === 'slack' && !config.slack) {
+    stderr.write(
+      'klepaas-bot cannot start the Slack app: SLACK_BOT_TOKEN is not set (see README, "Connect a Slack workspace").\n',
+    );
+    return 1;
+  }
+  return mode === 'console' || !config.slack ? runConsole(config) : runSlack(config);
 }
 
 function consoleLogger(config: Config): Logger {
@@ -101,11 +109,3 @@ function safeUserName(): string {
     return 'console';
   }
 }
-
-main(process.argv.slice(2)).then(
-  (code) => exit(code),
-  (err: unknown) => {
-    stderr.write(`klepaas-bot failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-    exit(1);
-  },
-);

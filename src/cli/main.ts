@@ -12,6 +12,8 @@ const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
   rollback: () => import('./commands/rollback.ts'),
   status: () => import('./commands/status.ts'),
   parse: () => import('./commands/parse.ts'),
+  console: () => import('./commands/console.ts'),
+  serve: () => import('./commands/serve.ts'),
 };
 
 const usage = `klepaas-bot <command> [options]
