@@ -20,6 +20,8 @@ export interface SlackAppOptions {
   /** Zone times are shown in; Config.timeZone (Asia/Seoul unless DISPLAY_TIMEZONE says otherwise). */
   readonly timeZone?: string;
   readonly clock?: () => Date;
+  /** Set when the Slack notifier posts progress in the request's thread (startSlackFrontEnd does). */
+  readonly noticesInThread?: boolean;
 }
 
 export interface SlackApp {
@@ -105,6 +107,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger: log,
     timeZone: opts.timeZone ?? 'Asia/Seoul',
     clock: opts.clock ?? (() => new Date()),
+    allowedChannels: config.allowedChannels,
+    noticesInThread: opts.noticesInThread ?? false,
   };
   registerMessages(app, deps);
   registerCommands(app, deps);

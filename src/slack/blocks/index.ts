@@ -17,7 +17,7 @@ export { type Decision, renderDecided, withDecision } from './confirm.ts';
 export { formatTime, guessLang, type RenderContext } from './format.ts';
 export type { Block, SlackMessage } from './kit.ts';
 export { slackLimits } from './limits.ts';
-export { type NoticeEvent, noticeBroadcasts, renderNotice } from './notices.ts';
+export { type NoticeTone, noticeBroadcasts, renderNotice, type SlackNotice } from './notices.ts';
 export {
   renderCanceled,
   renderCandidates,

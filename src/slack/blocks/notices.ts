@@ -1,92 +1,96 @@
-import type { Deployment, FailedStage } from '../../domain/deployment.ts';
-import type { Lang } from '../../domain/intent.ts';
+import type { Deployment } from '../../domain/deployment.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
-import { formatDuration, type RenderContext, t } from './format.ts';
-import { context, esc, mention, message, type SlackMessage, section } from './kit.ts';
+import { firstLine, formatDuration, formatTime, type RenderContext, t } from './format.ts';
+import { context, esc, fields, message, type SlackMessage, section } from './kit.ts';
 import { formatStatus } from './reports.ts';
 
 /**
- * What the poller tells the Slack notifier. Minimal on purpose: the deployment row carries the repo,
- * requester, language and thread; the event adds what happened.
+ * How a notice reads on Slack: `progress` is the one message updated in place; the others are new
+ * replies. Failures (failed, timed out) also go to the channel; a cancel in NCP stays in the thread.
  */
-export type NoticeEvent =
-  | { readonly kind: 'progress'; readonly deployment: Deployment; readonly elapsedMs: number }
-  | { readonly kind: 'succeeded'; readonly deployment: Deployment; readonly durationMs: number }
-  | {
-      readonly kind: 'failed';
-      readonly deployment: Deployment;
-      readonly durationMs: number;
-      readonly stage: FailedStage | null;
-      readonly reason: string | null;
-    };
+export type NoticeTone = 'progress' | 'success' | 'failure' | 'ended';
 
-const stageLabel: Record<FailedStage, Record<Lang, string>> = {
-  build: { ko: '빌드', en: 'build' },
-  image: { ko: '이미지 확인', en: 'image check' },
-  manifest: { ko: '매니페스트 갱신', en: 'manifest update' },
-  deploy: { ko: '배포', en: 'deploy' },
-  poll: { ko: '상태 확인', en: 'status polling' },
-};
+/**
+ * One notice as the Slack notifier hands it over. The wording is the shared notice line (the same one the
+ * console prints, from src/notify/render.ts), so Slack and the terminal never tell two stories; this
+ * renderer adds the Block Kit frame around it.
+ */
+export interface SlackNotice {
+  readonly tone: NoticeTone;
+  /** The record after the change. */
+  readonly deployment: Deployment;
+  /** The notice in the request's language, plain text; a Slack requester is written `<@U…>`. */
+  readonly line: string;
+  readonly elapsedMs: number;
+  readonly at: Date;
+}
 
-const what = (d: Deployment, lang: Lang): string => {
-  const op = d.operation === 'rollback' ? t(lang, '롤백', 'Rollback') : t(lang, '배포', 'Deploy');
-  const sha = d.commitSha ? ` \`${shortSha(d.commitSha)}\`` : '';
-  return `${op} *${esc(`${d.owner}/${d.repo}`)}*${sha}`;
-};
+export const noticeBroadcasts = (n: Pick<SlackNotice, 'tone'>): boolean => n.tone === 'failure';
 
-/** Failures go to the whole channel too (reply_broadcast); progress and success stay in the thread. */
-export const noticeBroadcasts = (e: NoticeEvent): boolean => e.kind === 'failed';
+/** Escapes the line for mrkdwn but keeps the requester's mention live, so Slack notifies them. */
+function safeLine(n: SlackNotice): string {
+  const user = n.deployment.requestedBy;
+  if (n.deployment.requestedVia !== 'slack' || !user) return esc(n.line);
+  const tag = `<@${user}>`;
+  return n.line.split(tag).map(esc).join(tag);
+}
 
-export function renderNotice(e: NoticeEvent, _ctx: RenderContext): SlackMessage {
-  const d = e.deployment;
+const label = (d: Deployment): string => `#${d.id} · ${esc(`${d.owner}/${d.repo}`)}`;
+
+const imageOf = (d: Deployment): string | null =>
+  d.image ? (d.imageTag && !d.image.includes(':') ? `${d.image}:${d.imageTag}` : d.image) : null;
+
+export function renderNotice(n: SlackNotice, ctx: RenderContext): SlackMessage {
+  const d = n.deployment;
   const lang = d.lang;
-  const plainWhat = `${d.operation} ${d.owner}/${d.repo}${d.commitSha ? ` ${shortSha(d.commitSha)}` : ''}`;
-  switch (e.kind) {
-    case 'progress': {
-      const text = `${what(d, lang)}: ${formatStatus(d.status, lang)} · ${formatDuration(e.elapsedMs, lang)}`;
+  const text = safeLine(n);
+  switch (n.tone) {
+    case 'progress':
       return message(
-        [section(text), context(`#${d.id}${d.ncpStatus ? ` · NCP ${esc(d.ncpStatus)}` : ''}`)],
-        `${plainWhat}: ${d.status}`,
+        [
+          section(text),
+          context(
+            `${label(d)} · ${formatStatus(d.status, lang)}`,
+            t(
+              lang,
+              `${formatDuration(n.elapsedMs, lang)} 경과 · ${formatTime(n.at, ctx)} 기준`,
+              `${formatDuration(n.elapsedMs, lang)} elapsed · as of ${formatTime(n.at, ctx)}`,
+            ),
+          ),
+        ],
+        text,
       );
+    case 'success': {
+      const facts: string[] = [];
+      if (d.commitSha) {
+        const subject = firstLine(d.commitMessage);
+        facts.push(
+          `*${t(lang, '커밋', 'Commit')}*\n\`${shortSha(d.commitSha)}\`${subject ? ` ${esc(subject)}` : ''}`,
+        );
+      }
+      const image = imageOf(d);
+      if (image) facts.push(`*${t(lang, '이미지', 'Image')}*\n\`${esc(image)}\``);
+      const blocks = [section(text)];
+      if (facts.length > 0) blocks.push(fields(facts));
+      blocks.push(context(`${label(d)} · ${formatStatus(d.status, lang)} · ${formatTime(n.at, ctx)}`));
+      return message(blocks, text);
     }
-    case 'succeeded': {
-      const took = formatDuration(e.durationMs, lang);
-      const text = t(
-        lang,
-        `:white_check_mark: ${mention(d.requestedBy)} ${what(d, lang)} 완료 (${took} 소요)`,
-        `:white_check_mark: ${mention(d.requestedBy)} ${what(d, lang)} done (took ${took})`,
-      ).replace(':white_check_mark:  ', ':white_check_mark: ');
+    case 'failure':
       return message(
-        [section(text), context(`#${d.id}`)],
-        t(lang, `${plainWhat} 완료 (${took} 소요)`, `${plainWhat} done (took ${took})`),
+        [
+          section(text),
+          context(
+            `${label(d)} · ${formatStatus(d.status, lang)}`,
+            t(
+              lang,
+              `\`/rollback diagnose ${esc(`${d.owner}/${d.repo}`)}\` 로 원인을 점검할 수 있어요`,
+              `Check with \`/rollback diagnose ${esc(`${d.owner}/${d.repo}`)}\``,
+            ),
+          ),
+        ],
+        text,
       );
-    }
-    case 'failed': {
-      const took = formatDuration(e.durationMs, lang);
-      const stage = e.stage
-        ? t(lang, ` (${stageLabel[e.stage].ko} 단계)`, ` (at ${stageLabel[e.stage].en})`)
-        : '';
-      const head = t(
-        lang,
-        `:x: ${mention(d.requestedBy)} ${what(d, lang)} 실패${stage} · ${took}`,
-        `:x: ${mention(d.requestedBy)} ${what(d, lang)} failed${stage} · ${took}`,
-      ).replace(':x:  ', ':x: ');
-      const reason = e.reason ?? d.errorMessage;
-      const blocks = [section(head)];
-      if (reason) blocks.push(section(`> ${esc(reason)}`));
-      blocks.push(
-        context(
-          `#${d.id} · ${t(lang, `\`/rollback diagnose ${d.repo}\` 로 원인을 점검할 수 있어요`, `Check with \`/rollback diagnose ${d.repo}\``)}`,
-        ),
-      );
-      return message(
-        blocks,
-        t(
-          lang,
-          `${plainWhat} 실패${reason ? `: ${reason}` : ''}`,
-          `${plainWhat} failed${reason ? `: ${reason}` : ''}`,
-        ),
-      );
-    }
+    case 'ended':
+      return message([section(text), context(`${label(d)} · ${formatStatus(d.status, lang)}`)], text);
   }
 }

@@ -12,9 +12,11 @@ import {
 import { type Decision, renderDecided, withDecision } from '../blocks/confirm.ts';
 import { guessLang } from '../blocks/format.ts';
 import type { SlackMessage } from '../blocks/kit.ts';
+import { isDmChannel } from '../blocks/where.ts';
 import { describeSlackError, postEphemeral, updateMessage } from '../web-api.ts';
 import {
   firstDelivery,
+  inAllowedChannel,
   type ListenerDeps,
   postInThread,
   render,
@@ -79,6 +81,19 @@ function readPress(deps: ListenerDeps, body: unknown): Press | null {
     actor: { via: 'slack', user: payload.user.id, channel, threadTs },
     lang: guessLang(payload.message?.text ?? ''),
   };
+}
+
+/** A press from outside ALLOWED_CHANNELS (the setting changed after the buttons were posted) does nothing. */
+async function pressAllowed(
+  deps: ListenerDeps,
+  client: WebClient,
+  respond: RespondFn,
+  press: Press,
+): Promise<boolean> {
+  const channel = press.actor.channel;
+  return inAllowedChannel(deps, { channel, isDm: isDmChannel(channel), lang: press.lang }, (msg) =>
+    tellPresser(deps, client, respond, press, msg),
+  );
 }
 
 /** Swaps the pressed message's buttons for the decision line, in place (chat.update, else response_url). */
@@ -160,7 +175,7 @@ export function register(app: App, deps: ListenerDeps): void {
       await ack();
       const press = readPress(deps, body);
       const pendingId = press?.action.value;
-      if (!press || !pendingId) return;
+      if (!press || !pendingId || !(await pressAllowed(deps, client, respond, press))) return;
       const reply = await safely(deps, press.lang, 'decide', () =>
         deps.dispatcher.decide(pendingId, decision, press.actor),
       );
@@ -171,8 +186,11 @@ export function register(app: App, deps: ListenerDeps): void {
           by: press.actor.user,
           at: deps.clock(),
         });
-        // The cancel line on the message says it all; a start gets its own reply that notices follow.
-        if (reply.kind === 'started') await postInThread(deps, client, press.actor, render(deps, reply));
+        // The cancel line on the message says it all; a start gets its own reply unless the notifier's
+        // progress message (posted when the poller reports the start) says it already.
+        if (reply.kind === 'started' && !deps.noticesInThread) {
+          await postInThread(deps, client, press.actor, render(deps, reply));
+        }
         return;
       }
       await answer(deps, client, respond, press, reply);
@@ -183,7 +201,7 @@ export function register(app: App, deps: ListenerDeps): void {
     await ack();
     const press = readPress(deps, body);
     const value = press ? parseButtonValue(chooseRepoValueSchema, press.action.value) : null;
-    if (!press || !value) return;
+    if (!press || !value || !(await pressAllowed(deps, client, respond, press))) return;
     const repo = { owner: value.o, repo: value.r };
     const reply = await safely(deps, press.lang, 'chooseRepo', () =>
       deps.dispatcher.chooseRepo(value.p, repo, press.actor),
@@ -204,7 +222,7 @@ export function register(app: App, deps: ListenerDeps): void {
     await ack();
     const press = readPress(deps, body);
     const value = press ? parseButtonValue(rollbackToValueSchema, press.action.value) : null;
-    if (!press || !value) return;
+    if (!press || !value || !(await pressAllowed(deps, client, respond, press))) return;
     // The same words `/rollback <repo> <sha>` sends, so the confirmation and its checks are the usual ones.
     const text = `${value.o}/${value.r} ${value.sha}`;
     const reply = await safely(deps, press.lang, 'rollbackTo', () =>

@@ -5,8 +5,9 @@ import type { Logger } from '../../log/logger.ts';
 import type { EventLog } from '../../services/ports.ts';
 import { type RenderContext, renderReply } from '../blocks/index.ts';
 import type { SlackMessage } from '../blocks/kit.ts';
+import { channelAllowed, renderWrongChannel } from '../blocks/where.ts';
 import { failureReply } from '../failure.ts';
-import { describeSlackError, postMessage } from '../web-api.ts';
+import { describeSlackError, postEphemeral, postMessage } from '../web-api.ts';
 
 export type WebClient = webApi.WebClient;
 
@@ -17,6 +18,10 @@ export interface ListenerDeps {
   readonly logger: Logger;
   readonly timeZone: string;
   readonly clock: () => Date;
+  /** ALLOWED_CHANNELS: empty means every channel the bot is in; DMs are always allowed. */
+  readonly allowedChannels: readonly string[];
+  /** True when the Slack notifier posts progress in the thread, so a press need not announce the start. */
+  readonly noticesInThread: boolean;
 }
 
 export const renderContext = (deps: ListenerDeps): RenderContext => ({
@@ -70,3 +75,28 @@ export async function postInThread(
     return null;
   }
 }
+
+/**
+ * False (and the person told privately where the bot works) outside ALLOWED_CHANNELS. `answer` sends the
+ * refusal the way the surface allows: an ephemeral message, or the command's response_url.
+ */
+export async function inAllowedChannel(
+  deps: ListenerDeps,
+  where: { readonly channel: string | null; readonly isDm: boolean; readonly lang: Lang },
+  answer: (msg: SlackMessage) => Promise<unknown>,
+): Promise<boolean> {
+  if (channelAllowed(deps.allowedChannels, where.channel, where.isDm)) return true;
+  deps.logger.info({ channel: where.channel }, 'request outside ALLOWED_CHANNELS refused');
+  try {
+    await answer(renderWrongChannel(deps.allowedChannels, where.lang));
+  } catch (err) {
+    deps.logger.warn({ err, slack: describeSlackError(err) }, 'telling where the bot works failed');
+  }
+  return false;
+}
+
+/** An ephemeral message to one person in a channel (in a thread when given). */
+export const ephemeralTo =
+  (client: WebClient, where: { channel: string; user: string; threadTs?: string | null }) =>
+  (msg: SlackMessage) =>
+    postEphemeral(client, where, msg);

@@ -2,8 +2,18 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor } from '../../bot/types.ts';
 import { guessLang } from '../blocks/format.ts';
+import { isDmChannel } from '../blocks/where.ts';
 import { stripBotMention } from '../commands.ts';
-import { firstDelivery, type ListenerDeps, postInThread, render, safely, type WebClient } from './context.ts';
+import {
+  ephemeralTo,
+  firstDelivery,
+  inAllowedChannel,
+  type ListenerDeps,
+  postInThread,
+  render,
+  safely,
+  type WebClient,
+} from './context.ts';
 
 const envelopeSchema = z.object({ event_id: z.string().optional() }).loose();
 
@@ -61,6 +71,13 @@ async function handleChat(
     threadTs: event.thread_ts ?? event.ts,
   };
   const lang = guessLang(text);
+  const isDm = event.channel_type === 'im' || isDmChannel(event.channel);
+  const refuseTo = ephemeralTo(client, {
+    channel: event.channel,
+    user: event.user,
+    threadTs: actor.threadTs,
+  });
+  if (!(await inAllowedChannel(deps, { channel: event.channel, isDm, lang }, refuseTo))) return;
   const log = deps.logger.child({ module: 'slack', eventId, channel: event.channel });
   log.debug({ kind: event.type }, 'chat request');
   const reply = await safely(deps, lang, 'handleMessage', () =>

@@ -3,9 +3,17 @@ import { z } from 'zod';
 import type { Actor, BotReply } from '../../bot/types.ts';
 import { guessLang } from '../blocks/format.ts';
 import type { SlackMessage } from '../blocks/kit.ts';
+import { isDmChannel } from '../blocks/where.ts';
 import { commandToMessage, type SlashCommand, slashCommands } from '../commands.ts';
 import { cannotPostHere, describeSlackError, postMessage } from '../web-api.ts';
-import { firstDelivery, type ListenerDeps, render, safely, type WebClient } from './context.ts';
+import {
+  firstDelivery,
+  inAllowedChannel,
+  type ListenerDeps,
+  render,
+  safely,
+  type WebClient,
+} from './context.ts';
 
 const commandSchema = z
   .object({
@@ -13,6 +21,7 @@ const commandSchema = z
     text: z.string().default(''),
     user_id: z.string(),
     channel_id: z.string(),
+    channel_name: z.string().optional(),
     trigger_id: z.string().optional(),
   })
   .loose();
@@ -63,9 +72,14 @@ export function register(app: App, deps: ListenerDeps): void {
       }
       const cmd = parsed.data;
       if (!firstDelivery(deps, cmd.trigger_id ? `command:${cmd.trigger_id}` : undefined)) return;
+      const lang = guessLang(cmd.text);
+      const isDm = cmd.channel_name === 'directmessage' || isDmChannel(cmd.channel_id);
+      const privately = (msg: SlackMessage) =>
+        respond({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks as unknown as Blocks });
+      if (!(await inAllowedChannel(deps, { channel: cmd.channel_id, isDm, lang }, privately))) return;
       const { text, hint } = commandToMessage(cmd.command as SlashCommand, cmd.text);
       const actor: Actor = { via: 'slack', user: cmd.user_id, channel: cmd.channel_id, threadTs: null };
-      const reply = await safely(deps, guessLang(cmd.text), name, () =>
+      const reply = await safely(deps, lang, name, () =>
         deps.dispatcher.handleMessage({ text, hint, actor }),
       );
       await deliver(deps, client, respond, actor, reply, render(deps, reply));

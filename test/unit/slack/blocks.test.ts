@@ -201,31 +201,49 @@ describe('decisions and notices', () => {
     expect(JSON.stringify(ko)).toContain('<@U2> 님이 취소했어요 (2025-10-19 21:00 KST)');
   });
 
-  it('success mentions the requester with the time taken; failure explains and broadcasts', () => {
-    const d = sampleDeployment(now, { status: 'success', lang: 'ko' });
-    const ok = { kind: 'succeeded', deployment: d, durationMs: 45_000 } as const;
-    expect(renderNotice(ok, ctx).blocks[0]).toMatchObject({
-      text: { text: expect.stringContaining('<@U_ASKER>') },
+  it('frames the shared notice line: mention kept live, NCP text escaped, failures broadcast', () => {
+    const d = sampleDeployment(now, {
+      status: 'success',
+      lang: 'ko',
+      image: 'ncr.example/app',
+      imageTag: 'v1',
     });
-    expect(renderNotice(ok, ctx).text).toContain('완료 (45초 소요)');
-    expect(noticeBroadcasts(ok)).toBe(false);
-    const failed = {
-      kind: 'failed',
-      deployment: { ...d, status: 'failed', lang: 'en' },
-      durationMs: 90_000,
-      stage: 'build',
-      reason: 'SourceBuild failed: exit 1',
-    } as const;
-    const m = renderNotice(failed, ctx);
-    expect(allText(m)).toContain('failed (at build) · 1m 30s');
-    expect(allText(m)).toContain('SourceBuild failed: exit 1');
-    expect(noticeBroadcasts(failed)).toBe(true);
-    const progress = renderNotice(
-      { kind: 'progress', deployment: { ...d, status: 'deploying', lang: 'en' }, elapsedMs: 12_000 },
+    const ok = renderNotice(
+      { tone: 'success', deployment: d, line: '✅ done · 요청: <@U_ASKER>', elapsedMs: 45_000, at: now },
       ctx,
     );
-    expect(progress.text).toContain('rollback K-Le-PaaS/test01 c39eb54: deploying');
-    expect(allText(progress)).toContain('12s');
+    expect(ok.text).toBe('✅ done · 요청: <@U_ASKER>');
+    expect(allText(ok)).toContain('`c39eb54` fix: login redirect');
+    expect(allText(ok)).toContain('`ncr.example/app:v1`');
+    expect(noticeBroadcasts({ tone: 'success' })).toBe(false);
+
+    const failed = renderNotice(
+      {
+        tone: 'failure',
+        deployment: { ...d, status: 'failed', lang: 'en' },
+        line: '❌ failed: exit <1> & more · asked by <@U_ASKER> <@U_OTHER>',
+        elapsedMs: 90_000,
+        at: now,
+      },
+      ctx,
+    );
+    expect(failed.text).toContain('exit &lt;1&gt; &amp; more · asked by <@U_ASKER> &lt;@U_OTHER&gt;');
+    expect(allText(failed)).toContain('/rollback diagnose K-Le-PaaS/test01');
+    expect(noticeBroadcasts({ tone: 'failure' })).toBe(true);
+
+    const cli = renderNotice(
+      {
+        tone: 'progress',
+        deployment: { ...d, status: 'deploying', lang: 'en', requestedVia: 'cli', requestedBy: 'alice' },
+        line: '… deploying · asked by <@alice>',
+        elapsedMs: 12_000,
+        at: now,
+      },
+      ctx,
+    );
+    expect(cli.text).toContain('&lt;@alice&gt;');
+    expect(allText(cli)).toContain('12s elapsed');
+    expect(allText(cli)).toContain('#42');
   });
 
   it('shows times in the configured zone', () => {
