@@ -116,7 +116,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const rollbackSelector = (intent: Intent): RollbackSelector =>
     intent.commitSha ? { commitSha: intent.commitSha } : { stepsBack: intent.stepsBack ?? 1 };
 
-  async function act(intent: Intent, actor: Actor): Promise<BotReply> {
+  async function act(intent: Intent, actor: Actor, text: string): Promise<BotReply> {
     const lang = intent.lang;
     switch (intent.intent) {
       case 'help':
@@ -126,7 +126,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           kind: 'unknown',
           lang,
           reason: intent.reason ?? 'not_understood',
-          suggestions: suggestionsFor(null, lang),
+          suggestions: suggestionsFor(text, lang),
         };
       default:
         break;
@@ -250,7 +250,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       let reply: BotReply;
       try {
         intent = await deps.parser.parse(msg.text, msg.hint ? { hint: msg.hint } : {});
-        reply = await act(intent, msg.actor);
+        reply = await act(intent, msg.actor, msg.text);
       } catch (err) {
         reply = errorReply(err, intent?.lang ?? guessLang(msg.text));
       }
@@ -300,7 +300,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           channel: p.slackChannel ?? actor.channel,
           threadTs: p.slackThreadTs ?? actor.threadTs,
         };
-        reply = await act({ ...payload.intent, owner: choice.owner, repo: choice.repo }, actorInThread);
+        reply = await act({ ...payload.intent, owner: choice.owner, repo: choice.repo }, actorInThread, '');
       } catch (err) {
         reply = errorReply(err, lang);
       }

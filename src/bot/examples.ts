@@ -75,8 +75,38 @@ export const unknownReasonText: Record<UnknownReason, Record<Lang, string>> = {
   },
 };
 
-/** The examples closest to what was asked: same verb first, then the rest. */
-export function suggestionsFor(intent: IntentKind | null, lang: Lang, max = 3): string[] {
-  const ranked = [...examples].sort((a, b) => Number(b.intent === intent) - Number(a.intent === intent));
-  return ranked.slice(0, max).map((e) => e.text[lang]);
+const bigrams = (text: string): Set<string> => {
+  const t = text.toLowerCase().replace(/\s+/g, ' ');
+  const out = new Set<string>();
+  for (let i = 0; i < t.length - 1; i++) out.add(t.slice(i, i + 2));
+  return out;
+};
+
+/** Dice similarity of character pairs: cheap, language-agnostic, and good enough to rank eight examples. */
+function similarity(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  return (2 * shared) / (a.size + b.size);
+}
+
+/** The examples closest to what was typed (one per verb), most similar first. */
+export function suggestionsFor(text: string, lang: Lang, max = 3): string[] {
+  const typed = bigrams(text.slice(0, 500));
+  const ranked = examples
+    .map((e, order) => ({
+      e,
+      order,
+      score: Math.max(similarity(typed, bigrams(e.text.ko)), similarity(typed, bigrams(e.text.en))),
+    }))
+    .sort((a, b) => b.score - a.score || a.order - b.order);
+  const seen = new Set<IntentKind>();
+  const picked: string[] = [];
+  for (const { e } of ranked) {
+    if (seen.has(e.intent)) continue;
+    seen.add(e.intent);
+    picked.push(e.text[lang]);
+    if (picked.length === max) break;
+  }
+  return picked;
 }
