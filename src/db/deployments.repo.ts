@@ -5,12 +5,16 @@ import { KlepaasError } from '../domain/errors.ts';
 import { type Clock, type DeploymentPatch, type DeploymentStore, systemClock } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { type DeploymentRow, deployments, inFlightPredicate } from './schema.ts';
-import { lowerEq, uniqueViolation } from './sqlite-errors.ts';
+import { uniqueViolation } from './sqlite-errors.ts';
 
 const toDeployment = (row: DeploymentRow): Deployment => row;
 
-const sameRepo = (t: { owner: SQLiteColumn; repo: SQLiteColumn }, owner: string, repo: string): SQL =>
-  and(lowerEq(t.owner, owner), lowerEq(t.repo, repo)) as SQL;
+// Read queries are prepared once per store with placeholders: building drizzle SQL on every call costs
+// more than running these index look-ups. Names are compared in lower case to match the lower() indexes.
+const repoIs = (t: { owner: SQLiteColumn; repo: SQLiteColumn }): SQL =>
+  sql`lower(${t.owner}) = ${sql.placeholder('owner')} and lower(${t.repo}) = ${sql.placeholder('repo')}`;
+
+const repoKey = (owner: string, repo: string) => ({ owner: owner.toLowerCase(), repo: repo.toLowerCase() });
 
 const newestFirst = [desc(deployments.requestedAt), desc(deployments.id)];
 
@@ -43,22 +47,13 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
     return row ? toDeployment(row) : null;
   };
 
-  const inFlight = (owner: string, repo: string): Deployment | null => {
-    const row = db
-      .select()
-      .from(deployments)
-      .where(and(sameRepo(deployments, owner, repo), inFlightPredicate))
-      .get();
-    return row ? toDeployment(row) : null;
-  };
-
-  // Successful plain deploys that are the newest record of their commit. NOT EXISTS over the
-  // (repo, commit) index keeps this proportional to `limit`, not to the repo's whole history.
-  const newestSuccessfulDeployPerCommit = (owner: string, repo: string, extra?: SQL): SQL => {
+  // Successful plain deploys that are the newest record of their commit. The NOT EXISTS probe is one
+  // covering-index seek per row, so the cost follows `limit`, not the repo's whole history.
+  const newestSuccessfulDeployPerCommit = (statusTerm: SQL, extra?: SQL): SQL => {
     const newer = alias(deployments, 'newer');
     return and(
-      sameRepo(deployments, owner, repo),
-      eq(deployments.status, 'success'),
+      repoIs(deployments),
+      statusTerm,
       eq(deployments.operation, 'deploy'),
       isNotNull(deployments.commitSha),
       extra,
@@ -68,7 +63,7 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
           .from(newer)
           .where(
             and(
-              sameRepo(newer, owner, repo),
+              repoIs(newer),
               eq(newer.commitSha, deployments.commitSha),
               eq(newer.status, 'success'),
               eq(newer.operation, 'deploy'),
@@ -77,6 +72,61 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
           ),
       ),
     ) as SQL;
+  };
+
+  const q = {
+    inFlight: db
+      .select()
+      .from(deployments)
+      .where(and(repoIs(deployments), inFlightPredicate))
+      .prepare(),
+    successfulDeploys: db
+      .select()
+      .from(deployments)
+      .where(newestSuccessfulDeployPerCommit(eq(deployments.status, 'success')))
+      .orderBy(...newestFirst)
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+    history: db
+      .select()
+      .from(deployments)
+      .where(repoIs(deployments))
+      .orderBy(...newestFirst)
+      .limit(sql.placeholder('limit'))
+      .prepare(),
+    current: db
+      .select()
+      .from(deployments)
+      .where(and(repoIs(deployments), eq(deployments.status, 'success')))
+      .orderBy(...newestFirst)
+      .limit(1)
+      .prepare(),
+    // Unary + keeps SQLite from seeking on status here: after ANALYZE it would otherwise walk every
+    // success of the repo instead of the few rows in the SHA range.
+    byCommitPrefix: db
+      .select()
+      .from(deployments)
+      .where(
+        newestSuccessfulDeployPerCommit(
+          sql`+${deployments.status} = 'success'`,
+          and(
+            gte(deployments.commitSha, sql.placeholder('from')),
+            lt(deployments.commitSha, sql.placeholder('to')),
+          ),
+        ),
+      )
+      .orderBy(...newestFirst)
+      .prepare(),
+    countSuccessful: db
+      .select({ n: count() })
+      .from(deployments)
+      .where(and(repoIs(deployments), eq(deployments.status, 'success'), eq(deployments.operation, 'deploy')))
+      .prepare(),
+  };
+
+  const inFlight = (owner: string, repo: string): Deployment | null => {
+    const row = q.inFlight.get(repoKey(owner, repo));
+    return row ? toDeployment(row) : null;
   };
 
   return {
@@ -133,35 +183,15 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
     },
 
     successfulDeploys(owner, repo, limit) {
-      return db
-        .select()
-        .from(deployments)
-        .where(newestSuccessfulDeployPerCommit(owner, repo))
-        .orderBy(...newestFirst)
-        .limit(limit)
-        .all()
-        .map(toDeployment);
+      return q.successfulDeploys.all({ ...repoKey(owner, repo), limit }).map(toDeployment);
     },
 
     history(owner, repo, limit) {
-      return db
-        .select()
-        .from(deployments)
-        .where(sameRepo(deployments, owner, repo))
-        .orderBy(...newestFirst)
-        .limit(limit)
-        .all()
-        .map(toDeployment);
+      return q.history.all({ ...repoKey(owner, repo), limit }).map(toDeployment);
     },
 
     current(owner, repo) {
-      const row = db
-        .select()
-        .from(deployments)
-        .where(and(sameRepo(deployments, owner, repo), eq(deployments.status, 'success')))
-        .orderBy(...newestFirst)
-        .limit(1)
-        .get();
+      const row = q.current.get(repoKey(owner, repo));
       return row ? toDeployment(row) : null;
     },
 
@@ -178,43 +208,19 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
     },
 
     latest(owner, repo) {
-      const row = db
-        .select()
-        .from(deployments)
-        .where(sameRepo(deployments, owner, repo))
-        .orderBy(...newestFirst)
-        .limit(1)
-        .get();
+      const row = q.history.get({ ...repoKey(owner, repo), limit: 1 });
       return row ? toDeployment(row) : null;
     },
 
     // Successful plain deploys (rollbacks excluded), as the source documents count them.
     countSuccessful(owner, repo) {
-      const row = db
-        .select({ n: count() })
-        .from(deployments)
-        .where(
-          and(
-            sameRepo(deployments, owner, repo),
-            eq(deployments.status, 'success'),
-            eq(deployments.operation, 'deploy'),
-          ),
-        )
-        .get();
-      return row?.n ?? 0;
+      return q.countSuccessful.get(repoKey(owner, repo))?.n ?? 0;
     },
 
     findByCommitPrefix(owner, repo, prefix) {
-      const p = prefix.toLowerCase();
-      // A range instead of LIKE: it uses the (repo, commit) index, and 'g' sorts after every hex digit.
-      const range = and(gte(deployments.commitSha, p), lt(deployments.commitSha, `${p}g`));
-      return db
-        .select()
-        .from(deployments)
-        .where(newestSuccessfulDeployPerCommit(owner, repo, range))
-        .orderBy(...newestFirst)
-        .all()
-        .map(toDeployment);
+      // A range instead of LIKE: it seeks the (repo, commit) index; 'g' sorts after every hex digit.
+      const from = prefix.toLowerCase();
+      return q.byCommitPrefix.all({ ...repoKey(owner, repo), from, to: `${from}g` }).map(toDeployment);
     },
   };
 }

@@ -132,8 +132,16 @@ export const deployments = sqliteTable(
       t.status,
       t.requestedAt,
     ),
-    // findByCommitPrefix: a range over the SHA within one repo.
-    index('deployments_repo_commit').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.commitSha),
+    // Per-commit look-ups: the "is there a newer deploy of this commit" probe behind the candidates
+    // (equality down to operation, then time), and findByCommitPrefix's range over the SHA.
+    index('deployments_repo_commit_status').on(
+      sql`lower(${t.owner})`,
+      sql`lower(${t.repo})`,
+      t.commitSha,
+      t.status,
+      t.operation,
+      t.requestedAt,
+    ),
     index('deployments_rollback_from').on(t.rollbackFromId),
   ],
 );

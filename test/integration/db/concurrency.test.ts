@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../src/db/open.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
-import { newDeployment, type TempDb, tempDb } from './helpers.ts';
+import { allMigrations, newDeployment, type TempDb, tempDb } from './helpers.ts';
 import type { RaceJob } from './race-worker.ts';
 
 const workerScript = fileURLToPath(new URL('./race-worker.ts', import.meta.url));
@@ -176,11 +176,13 @@ describe('migrating at start', () => {
     const path = join(dir, 'nested', 'fresh.db');
     const results = await race(Array.from({ length: 4 }, (): RaceJob => ({ path, action: 'open' })));
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(results.flatMap((r) => r.applied ?? [])).toEqual(['0000_init']);
+    expect(results.flatMap((r) => r.applied ?? [])).toEqual(allMigrations);
     const check = openDatabase(path, { logger: silentLogger() });
     try {
       expect(check.applied).toEqual([]);
-      expect(check.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+      expect(check.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+        allMigrations.length,
+      );
     } finally {
       check.close();
     }

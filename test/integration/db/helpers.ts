@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type OpenDatabase, openDatabase } from '../../../src/db/open.ts';
+import { defaultMigrationsFolder, type OpenDatabase, openDatabase } from '../../../src/db/open.ts';
 import { createStores, type Stores } from '../../../src/db/stores.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import type { NewDeployment } from '../../../src/services/ports.ts';
@@ -76,3 +76,9 @@ export function newDeployment(over: Partial<NewDeployment> = {}): NewDeployment 
 
 /** A 40-hex SHA whose first characters are `prefix`, padded with a digit. */
 export const sha = (prefix: string, pad = '0'): string => prefix.padEnd(40, pad);
+
+/** Every migration shipped in db/migrations, oldest first, by tag (file name without .sql). */
+export const allMigrations: readonly string[] = readdirSync(defaultMigrationsFolder)
+  .filter((f) => f.endsWith('.sql'))
+  .map((f) => f.slice(0, -'.sql'.length))
+  .sort();

@@ -1,13 +1,22 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../src/db/open.ts';
+import { defaultMigrationsFolder, openDatabase } from '../../../src/db/open.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { allMigrations } from './helpers.ts';
 
 const run = promisify(execFile);
 const cliMain = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
@@ -24,7 +33,7 @@ describe('openDatabase', () => {
     const first = openDatabase(path, { logger: silentLogger() });
     try {
       expect(existsSync(path)).toBe(true);
-      expect(first.applied).toEqual(['0000_init']);
+      expect(first.applied).toEqual(allMigrations);
       expect(first.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(first.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(first.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -49,6 +58,37 @@ describe('openDatabase', () => {
     const again = openDatabase(path, { logger: silentLogger() });
     expect(again.applied).toEqual([]);
     again.close();
+  });
+
+  it('an older file gets only the migrations it lacks', () => {
+    // A copy of db/migrations holding only the first migration stands for an older release.
+    const old = join(dir, 'old-migrations');
+    mkdirSync(join(old, 'meta'), { recursive: true });
+    const first = allMigrations[0] as string;
+    copyFileSync(join(defaultMigrationsFolder, `${first}.sql`), join(old, `${first}.sql`));
+    const journal = JSON.parse(readFileSync(join(defaultMigrationsFolder, 'meta/_journal.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    writeFileSync(
+      join(old, 'meta/_journal.json'),
+      JSON.stringify({ ...journal, entries: journal.entries.slice(0, 1) }),
+    );
+
+    const path = join(dir, 'upgrade.db');
+    const before = openDatabase(path, { logger: silentLogger(), migrationsFolder: old });
+    expect(before.applied).toEqual([first]);
+    before.close();
+    const after = openDatabase(path, { logger: silentLogger() });
+    try {
+      expect(after.applied).toEqual(allMigrations.slice(1));
+      const indexes = after.sqlite
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'deployments'")
+        .pluck()
+        .all();
+      expect(indexes).toContain('deployments_repo_commit_status');
+    } finally {
+      after.close();
+    }
   });
 
   it('the in-flight guard is a partial unique index in the migrated file', () => {
@@ -85,13 +125,15 @@ describe('klepaas-bot db migrate', () => {
   it('migrates a new file, and a second run changes nothing', async () => {
     const path = join(dir, 'data', 'klepaas.db');
     const first = await migrate(path);
-    expect(first.stdout).toContain('applied 1 migration(s)');
-    expect(first.stdout).toContain('0000_init');
+    expect(first.stdout).toContain(`applied ${allMigrations.length} migration(s)`);
+    for (const tag of allMigrations) expect(first.stdout).toContain(tag);
     const second = await migrate(path, '--json');
     expect(JSON.parse(second.stdout)).toEqual({ path, applied: [] });
     const db = new Database(path, { readonly: true });
     try {
-      expect(db.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(1);
+      expect(db.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+        allMigrations.length,
+      );
       expect(db.prepare('SELECT count(*) FROM deployments').pluck().get()).toBe(0);
     } finally {
       db.close();

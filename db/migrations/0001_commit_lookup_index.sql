@@ -1,0 +1,2 @@
+DROP INDEX `deployments_repo_commit`;--> statement-breakpoint
+CREATE INDEX `deployments_repo_commit_status` ON `deployments` (lower("owner"),lower("repo"),`commit_sha`,`status`,`operation`,`requested_at`);
