@@ -37,8 +37,9 @@ function safeLine(n: SlackNotice): string {
 
 const label = (d: Deployment): string => `#${d.id} · ${esc(`${d.owner}/${d.repo}`)}`;
 
+// A registry host may carry a port (`host:5000/app`): only a colon after the last slash is a tag.
 const imageOf = (d: Deployment): string | null =>
-  d.image ? (d.imageTag && !d.image.includes(':') ? `${d.image}:${d.imageTag}` : d.image) : null;
+  d.image ? (d.imageTag && !/:[^/]*$/.test(d.image) ? `${d.image}:${d.imageTag}` : d.image) : null;
 
 export function renderNotice(n: SlackNotice, ctx: RenderContext): SlackMessage {
   const d = n.deployment;

@@ -1,0 +1,339 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Deployment } from '../../src/domain/deployment.ts';
+import { shortSha } from '../../src/domain/repo-ref.ts';
+import { silentLogger } from '../../src/log/logger.ts';
+import { type Runtime, startRuntime } from '../../src/runtime/app.ts';
+import { type SlackFrontEnd, startSlackFrontEnd } from '../../src/slack/main.ts';
+import { type SlackApiCall, type SlackApiServer, startSlackApi } from '../servers/slack-api.ts';
+import { waitUntil } from '../support/slack-harness.ts';
+import { type SignedRequest, signCommand, signEvent, signInteraction } from '../support/slack-sign.ts';
+
+/**
+ * The whole product behind Slack: the real runtime (SQLite file, NCP simulator, in-process poller,
+ * services, dispatcher) and the real Bolt app over HTTP, driven by signed requests as Slack sends them,
+ * answering through the Web API stand-in.
+ */
+const SECRET = 'flow-signing-secret';
+const OPS = 'C_OPS';
+const ASKER = 'U_ASKER';
+const OTHER = 'U_OTHER';
+const REPO = { owner: 'K-Le-PaaS', repo: 'test01' };
+
+let dir: string;
+let api: SlackApiServer;
+let runtime: Runtime;
+let front: SlackFrontEnd;
+let base: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'klepaas-slack-flow-'));
+  api = await startSlackApi();
+  const config = loadConfig({
+    DATABASE_PATH: join(dir, 'bot.db'),
+    SIM_PHASE_MS: '150',
+    POLL_INTERVAL_MS: '100',
+    SLACK_BOT_TOKEN: 'xoxb-flow-token',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: api.apiUrl,
+    PORT: '0',
+    ALLOWED_CHANNELS: OPS,
+    LOG_LEVEL: 'silent',
+  });
+  runtime = await startRuntime(config, { logger: silentLogger() });
+  front = await startSlackFrontEnd(config, runtime, silentLogger());
+  base = `http://127.0.0.1:${front.port}`;
+}, 30_000);
+
+afterAll(async () => {
+  await front?.stop();
+  await runtime?.close();
+  await api?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const send = (req: SignedRequest, headers: Record<string, string> = {}) =>
+  fetch(`${base}/slack/events`, { method: 'POST', headers: { ...req.headers, ...headers }, body: req.body });
+
+let seq = 0;
+const nextTs = () => `1710000000.${String(++seq).padStart(6, '0')}`;
+
+function envelope(event: Record<string, unknown>) {
+  return {
+    token: 'legacy',
+    team_id: 'T_TEAM',
+    api_app_id: 'A_APP',
+    type: 'event_callback',
+    event_id: `EvFlow${++seq}`,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  };
+}
+
+const mention = (text: string, channel = OPS, user = ASKER) =>
+  envelope({ type: 'app_mention', user, text: `<@U_BOT> ${text}`, ts: nextTs(), channel });
+
+const threadOf = (env: ReturnType<typeof envelope>) => (env.event as { ts: string }).ts;
+
+function command(name: '/rollback' | '/deploy', text: string, channel = OPS) {
+  return send(
+    signCommand(SECRET, {
+      token: 'legacy',
+      team_id: 'T_TEAM',
+      channel_id: channel,
+      channel_name: 'ops',
+      user_id: ASKER,
+      user_name: 'asker',
+      command: name,
+      text,
+      response_url: api.responseUrl(),
+      trigger_id: `flow-trigger-${++seq}`,
+      api_app_id: 'A_APP',
+    }),
+  );
+}
+
+interface Button {
+  action_id?: string;
+  value?: string;
+}
+const buttonsOf = (c: SlackApiCall): Button[] =>
+  ((c.body.blocks ?? []) as { type: string; elements?: Button[] }[]).flatMap((b) =>
+    b.type === 'actions' ? (b.elements ?? []) : [],
+  );
+const everything = (c: SlackApiCall) => `${String(c.body.text)} ${JSON.stringify(c.body.blocks ?? [])}`;
+const posts = (thread: string) =>
+  api.callsOf('chat.postMessage').filter((c) => c.body.thread_ts === thread && c.body.channel === OPS);
+const confirmationsIn = (thread: string) =>
+  posts(thread).filter((c) => buttonsOf(c).some((b) => b.action_id === 'confirm_go'));
+
+/** A press on a confirmation in a thread, as Slack sends it (the message's ts is what chat.update targets). */
+function press(confirmation: SlackApiCall, actionId: string, user: string, messageTs: string) {
+  const value = buttonsOf(confirmation).find((b) => b.action_id === actionId)?.value ?? '';
+  return send(
+    signInteraction(SECRET, {
+      type: 'block_actions',
+      trigger_id: `flow-press-${++seq}`,
+      team: { id: 'T_TEAM' },
+      user: { id: user, username: user.toLowerCase(), team_id: 'T_TEAM' },
+      api_app_id: 'A_APP',
+      token: 'legacy',
+      container: { type: 'message', message_ts: messageTs, channel_id: OPS, is_ephemeral: false },
+      channel: { id: OPS, name: 'ops' },
+      message: {
+        type: 'message',
+        ts: messageTs,
+        thread_ts: confirmation.body.thread_ts,
+        text: confirmation.body.text,
+        blocks: confirmation.body.blocks,
+      },
+      response_url: api.responseUrl(),
+      actions: [
+        { action_id: actionId, block_id: 'b', value, type: 'button', action_ts: `${Date.now() / 1000}` },
+      ],
+    }),
+  );
+}
+
+const rollbacksBy = (user: string): Deployment[] =>
+  runtime.stores.deployments
+    .history(REPO.owner, REPO.repo, 1000)
+    .filter((d) => d.operation === 'rollback' && d.requestedBy === user);
+
+async function askForRollback(): Promise<{ thread: string; confirmation: SlackApiCall }> {
+  const env = mention('K-Le-PaaS/test01 롤백 해줘');
+  expect((await send(signEvent(SECRET, env))).status).toBe(200);
+  const thread = threadOf(env);
+  const confirmation = await api.waitFor(
+    (c) => c.method === 'chat.postMessage' && c.body.thread_ts === thread && buttonsOf(c).length > 0,
+  );
+  return { thread, confirmation };
+}
+
+const settled = (id: number) => () => {
+  const d = runtime.stores.deployments.get(id);
+  return d !== null && d.status !== 'queued' && d.status !== 'building' && d.status !== 'deploying';
+};
+
+describe('Slack front end on the real runtime', () => {
+  it('mention → confirmation → go → progress edited in place → completion mentioning the requester', async () => {
+    const running = runtime.stores.deployments.current(REPO.owner, REPO.repo);
+    const previous = runtime.stores.deployments.successfulDeploys(REPO.owner, REPO.repo, 5)[1];
+    expect(running?.commitSha && previous?.commitSha).toBeTruthy();
+
+    const { thread, confirmation } = await askForRollback();
+    const shown = everything(confirmation);
+    expect(shown).toContain('K-Le-PaaS/test01');
+    expect(shown).toContain(shortSha(running?.commitSha ?? ''));
+    expect(shown).toContain(shortSha(previous?.commitSha ?? ''));
+    expect(shown).toContain('1단계');
+    expect(shown).toContain('NCR에 이미지 있음');
+    expect(buttonsOf(confirmation).map((b) => b.action_id)).toEqual(['confirm_go', 'confirm_cancel']);
+
+    const confirmationTs = nextTs();
+    expect((await press(confirmation, 'confirm_go', ASKER, confirmationTs)).status).toBe(200);
+    const swapped = await api.waitFor((c) => c.method === 'chat.update' && c.body.ts === confirmationTs);
+    expect(buttonsOf(swapped)).toEqual([]);
+    expect(everything(swapped)).toContain(`<@${ASKER}>`);
+
+    await waitUntil(() => rollbacksBy(ASKER).length === 1, 5000, 'the rollback record');
+    const id = rollbacksBy(ASKER)[0]?.id ?? -1;
+    await waitUntil(settled(id), 10_000, 'the rollback to finish');
+    const done = await api.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' && c.body.thread_ts === thread && String(c.body.text).includes('✅'),
+      5000,
+    );
+    expect(String(done.body.text)).toContain(`<@${ASKER}>`);
+    expect(String(done.body.text)).toMatch(/소요 \d+초/);
+    expect(everything(done)).toContain(shortSha(previous?.commitSha ?? ''));
+    expect(String(done.body.reply_broadcast)).not.toBe('true');
+
+    // One progress message in the thread, posted once and then edited in place.
+    const record = runtime.stores.deployments.get(id);
+    const progressTs = record?.slackMessageTs ?? '';
+    expect(progressTs).not.toBe('');
+    const progressPosts = posts(thread).filter((c) => String(c.body.text).includes('K-Le-PaaS/test01 롤백'));
+    expect(progressPosts.filter((c) => !String(c.body.text).includes('✅'))).toHaveLength(1);
+    await api.waitFor(
+      (c) => c.method === 'chat.update' && c.body.ts === progressTs && String(c.body.text).includes('✅'),
+    );
+    expect(api.callsOf('chat.update').filter((c) => c.body.ts === progressTs).length).toBeGreaterThanOrEqual(
+      1,
+    );
+
+    expect(rollbacksBy(ASKER)).toHaveLength(1);
+    expect(record?.status).toBe('success');
+    expect(record?.commitSha).toBe(previous?.commitSha);
+    expect(record?.slackThreadTs).toBe(thread);
+  }, 30_000);
+
+  it('two presses of go at once start one deployment', async () => {
+    const before = rollbacksBy(ASKER).length;
+    const { confirmation } = await askForRollback();
+    const ts = nextTs();
+    const responses = await Promise.all([
+      press(confirmation, 'confirm_go', ASKER, ts),
+      press(confirmation, 'confirm_go', ASKER, ts),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    await waitUntil(() => rollbacksBy(ASKER).length > before, 5000, 'a rollback record');
+    const id = rollbacksBy(ASKER)[0]?.id ?? -1;
+    await waitUntil(settled(id), 10_000, 'the rollback to finish');
+    expect(rollbacksBy(ASKER)).toHaveLength(before + 1);
+  }, 30_000);
+
+  it('a press by someone else is refused privately and starts nothing', async () => {
+    const before = rollbacksBy(ASKER).length + rollbacksBy(OTHER).length;
+    const { confirmation } = await askForRollback();
+    const ts = nextTs();
+    await press(confirmation, 'confirm_go', OTHER, ts);
+    const refusal = await api.waitFor((c) => c.method === 'chat.postEphemeral' && c.body.user === OTHER);
+    expect(String(refusal.body.channel)).toBe(OPS);
+    expect(everything(refusal)).toContain(`<@${ASKER}>`);
+    expect(api.callsOf('chat.update').some((c) => c.body.ts === ts)).toBe(false);
+    // The asker can still cancel it: the pending request was left untouched.
+    await press(confirmation, 'confirm_cancel', ASKER, ts);
+    await api.waitFor((c) => c.method === 'chat.update' && c.body.ts === ts);
+    expect(rollbacksBy(ASKER).length + rollbacksBy(OTHER).length).toBe(before);
+  }, 20_000);
+
+  it('runs a mention retried three times by Slack once', async () => {
+    const env = mention('K-Le-PaaS/test01 롤백 해줘');
+    const thread = threadOf(env);
+    const statuses = [(await send(signEvent(SECRET, env))).status];
+    for (const n of [1, 2, 3]) {
+      const retry = await send(signEvent(SECRET, env), {
+        'x-slack-retry-num': String(n),
+        'x-slack-retry-reason': 'http_timeout',
+      });
+      statuses.push(retry.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    await api.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === thread);
+    // A later request answered end to end means the retries were long past their duplicate check.
+    const marker = mention('status K-Le-PaaS/test01');
+    await send(signEvent(SECRET, marker));
+    await api.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === threadOf(marker));
+    expect(confirmationsIn(thread)).toHaveLength(1);
+  }, 20_000);
+
+  it('acks /rollback candidates within 3 s and posts the numbered list', async () => {
+    const t0 = performance.now();
+    const res = await command('/rollback', 'candidates K-Le-PaaS/test01');
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeLessThan(3000);
+    const list = await api.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.body.channel === OPS &&
+        String(c.body.text).includes('rollback targets'),
+    );
+    const shown = everything(list);
+    expect(shown).toMatch(/\*1\.\* `[0-9a-f]{7}`/);
+    expect(shown).toMatch(/\*2\.\* `[0-9a-f]{7}`/);
+    expect(shown).toContain('"action_id":"rollback_to:1"');
+  });
+
+  it('answers /deploy test01 main with a confirmation', async () => {
+    const res = await command('/deploy', 'test01 main');
+    expect(res.status).toBe(200);
+    const confirm = await api.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.body.channel === OPS &&
+        c.body.thread_ts === undefined &&
+        String(c.body.text).includes('main') &&
+        buttonsOf(c).some((b) => b.action_id === 'confirm_go'),
+    );
+    expect(everything(confirm)).toContain('K-Le-PaaS/test01');
+  });
+
+  it('answers text it does not understand with suggestions', async () => {
+    const env = mention('please make coffee');
+    await send(signEvent(SECRET, env));
+    const reply = await api.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.thread_ts === threadOf(env),
+    );
+    expect(everything(reply)).toMatch(/Did you mean|For example/);
+    expect(everything(reply)).toContain('/rollback');
+  });
+
+  it('refuses outside ALLOWED_CHANNELS, privately, and does nothing; DMs are fine', async () => {
+    const auditBefore = JSON.stringify(
+      runtime.stores.deployments.history(REPO.owner, REPO.repo, 1000).length,
+    );
+    const env = mention('K-Le-PaaS/test01 롤백 해줘', 'C_ELSEWHERE');
+    await send(signEvent(SECRET, env));
+    const refusal = await api.waitFor(
+      (c) => c.method === 'chat.postEphemeral' && c.body.channel === 'C_ELSEWHERE' && c.body.user === ASKER,
+    );
+    expect(String(refusal.body.text)).toContain(`<#${OPS}>`);
+    expect(String(refusal.body.text)).toContain('DM');
+
+    await command('/rollback', 'K-Le-PaaS/test01', 'C_ELSEWHERE');
+    const viaUrl = await api.waitFor(
+      (c) => c.method === 'response_url' && String(c.body.text).includes(`<#${OPS}>`),
+    );
+    expect(viaUrl.body.response_type).toBe('ephemeral');
+
+    const dm = envelope({
+      type: 'message',
+      channel_type: 'im',
+      channel: 'D_ASKER',
+      user: ASKER,
+      text: 'status K-Le-PaaS/test01',
+      ts: nextTs(),
+    });
+    await send(signEvent(SECRET, dm));
+    await api.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'D_ASKER');
+
+    expect(api.callsOf('chat.postMessage').some((c) => c.body.channel === 'C_ELSEWHERE')).toBe(false);
+    expect(JSON.stringify(runtime.stores.deployments.history(REPO.owner, REPO.repo, 1000).length)).toBe(
+      auditBefore,
+    );
+  });
+});
