@@ -27,9 +27,19 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+export type RuntimePoll = 'all' | 'own' | 'none';
+
 export interface RuntimeOptions {
   readonly logger: Logger;
   readonly clock?: Clock;
+  /**
+   * Which deployments this process polls. `all` (default, the bot): start the poller and resume every
+   * deployment in flight. `own`: start it but follow only what this process tracks, so a short-lived
+   * command waiting on its own deployment never takes over the others (nor claims their notices); meant
+   * for the in-process driver, since a BullMQ worker takes any job of its queue. `none`: never start it;
+   * `track` still enqueues (BullMQ) for the bot's workers.
+   */
+  readonly poll?: RuntimePoll;
 }
 
 /**
@@ -39,6 +49,7 @@ export interface RuntimeOptions {
 export async function startRuntime(config: Config, opts: RuntimeOptions): Promise<Runtime> {
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
+  const poll = opts.poll ?? 'all';
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
   const ncp = await openNcp(config, stores, logger).catch((err: unknown) => {
@@ -72,11 +83,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     },
     log: logger,
   };
+  const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: stores.deployments })
+    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: resumable })
     : createInProcessPoller({
         deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
-        store: stores.deployments,
+        store: resumable,
       });
 
   services = createServices({
@@ -105,7 +117,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     approvers: config.confirmations.approvers,
   });
 
-  await poller.start();
+  if (poll !== 'none') await poller.start();
   const bound = services;
   return {
     dispatcher,

@@ -7,19 +7,24 @@ import type { Requester } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import type { Lang } from '../domain/intent.ts';
 import { parseRepoRef, type RepoRef } from '../domain/repo-ref.ts';
-import type { AuditStore } from '../services/ports.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
 import { invalidInput } from '../services/rules/messages.ts';
-import { createServices, type Services } from './services.ts';
+import type { Runtime, RuntimePoll } from './app.ts';
+import type { Services } from './services.ts';
 
-/** What a CLI command works with: services over the configured database and NCP (or the simulator). */
+/** What a CLI command works with: the bot's runtime over the configured database and NCP (or the simulator). */
 export interface CliRuntime {
   readonly config: Config;
+  readonly runtime: Runtime;
   readonly services: Services;
   readonly requester: Requester;
   readonly lang: Lang;
   /** True when the simulator was started inside this process and stops when the command exits. */
   readonly inProcessSimulator: boolean;
 }
+
+/** How the command's runtime polls (see RuntimeOptions.poll); decided from the configuration. */
+export type CliPoll = (config: Config) => RuntimePoll;
 
 export interface CliIo {
   readonly json: boolean;
@@ -65,6 +70,7 @@ export function parseCli<T extends ParseArgsConfig['options']>(
 export async function runCli(
   flags: { readonly json: boolean; readonly lang: string },
   body: (rt: CliRuntime, io: CliIo) => Promise<number>,
+  poll: CliPoll = () => 'none',
 ): Promise<number> {
   const lang: Lang = flags.lang === 'ko' ? 'ko' : 'en';
   const io: CliIo = {
@@ -72,30 +78,44 @@ export async function runCli(
     out: (text) => stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     note: (text) => stderr.write(`${text}\n`),
   };
-  let close: (() => Promise<void>) | null = null;
-  let audit: AuditStore | null = null;
+  let runtime: Runtime | null = null;
   // The words as typed (ids and flags, never secrets: no command takes one), for the audit log.
   const text = `klepaas-bot ${process.argv.slice(2).join(' ')}`;
   try {
-    const config = loadConfig(process.env);
-    const opened = await openCliDeps(config, io);
-    close = opened.close;
-    audit = opened.audit;
+    const config = cliConfig(loadConfig(process.env));
+    // Loaded only when a command really runs, so `--help` and usage mistakes answer at once.
+    const { startRuntime } = await import('./app.ts');
+    runtime = await startRuntime(config, { logger: cliLogger(config), poll: poll(config) });
+    if (runtime.simulatorNotice) io.note(runtime.simulatorNotice);
     const rt: CliRuntime = {
       config,
       lang,
-      services: opened.services,
+      runtime,
+      services: runtime.services,
       requester: { via: 'cli', user: localUser(), lang },
-      inProcessSimulator: opened.inProcessSimulator,
+      inProcessSimulator: runtime.simulatorNotice !== null,
     };
     const code = await body(rt, io);
-    audit.record({ actor: rt.requester.user, via: 'cli', text, intent: null, outcome: `exit ${code}` });
+    runtime.stores.audit.record({
+      actor: rt.requester.user,
+      via: 'cli',
+      text,
+      intent: null,
+      outcome: `exit ${code}`,
+    });
     return code;
   } catch (err) {
     const r = renderError(err, lang);
     const errorCode = err instanceof KlepaasError ? err.code : 'INTERNAL';
     try {
-      audit?.record({ actor: localUser(), via: 'cli', text, intent: null, outcome: 'refused', errorCode });
+      runtime?.stores.audit.record({
+        actor: localUser(),
+        via: 'cli',
+        text,
+        intent: null,
+        outcome: 'refused',
+        errorCode,
+      });
     } catch {
       // The refusal matters more than its audit line; the store's own error is already logged.
     }
@@ -103,8 +123,25 @@ export async function runCli(
     if (flags.json) io.out(toJson(r.json));
     return 1;
   } finally {
-    await close?.();
+    await runtime?.close();
   }
+}
+
+/**
+ * The simulator lives in this command, so the work it runs is polled here too: its deployments are never
+ * handed to a shared BullMQ queue whose workers talk to another NCP.
+ */
+function cliConfig(config: Config): Config {
+  return config.ncp === null && config.redisUrl ? { ...config, redisUrl: undefined } : config;
+}
+
+/** Logs go to stderr at `warn` unless LOG_LEVEL asks for more, so a command's stdout stays its answer. */
+function cliLogger(config: Config): Logger {
+  return createLogger({
+    level: process.env.LOG_LEVEL ? config.log.level : 'warn',
+    format: config.log.format,
+    destination: stderr,
+  });
 }
 
 function localUser(): string {
@@ -113,56 +150,4 @@ function localUser(): string {
   } catch {
     return 'cli';
   }
-}
-
-async function openCliDeps(
-  config: Config,
-  io: CliIo,
-): Promise<{
-  services: Services;
-  audit: AuditStore;
-  inProcessSimulator: boolean;
-  close: () => Promise<void>;
-}> {
-  // Loaded only when a command really runs, so `--help` and usage mistakes answer at once.
-  const { openNcp, openStores } = await import('./compose.ts');
-  const stores = openStores(config);
-  try {
-    const ncp = await openNcp(config, stores.stores, stores.logger);
-    if (ncp.simulatorNotice) io.note(ncp.simulatorNotice);
-    const services = createServices({
-      integrations: stores.stores.integrations,
-      deployments: stores.stores.deployments,
-      audit: stores.stores.audit,
-      ncp: ncp.port,
-      clock: stores.clock,
-      // The CLI only starts work; the bot's poller follows in-flight records (it picks them up at start).
-      tracker: { track: async () => {} },
-      logger: stores.logger,
-      manifestPath: config.manifestPath,
-    });
-    return {
-      services,
-      audit: stores.stores.audit,
-      inProcessSimulator: ncp.simulatorNotice !== null,
-      close: async () => {
-        await ncp.close();
-        stores.close();
-      },
-    };
-  } catch (err) {
-    stores.close();
-    throw err;
-  }
-}
-
-/** Where a started deployment goes next, and the catch when the simulator lives only in this process. */
-export function startedNote(rt: CliRuntime, what: 'Rollback' | 'Deploy', id: number, slug: string): string {
-  const lines = [`${what} #${id} started. Check it with: klepaas-bot status ${slug}`];
-  if (rt.inProcessSimulator) {
-    lines.push(
-      'The simulator ran inside this command and stops with it, so this record cannot finish here; for runs that complete, start `node src/ncp/simulator/main.ts` and point NCP_* at it (or use the bot, whose poller follows deployments).',
-    );
-  }
-  return lines.join('\n');
 }

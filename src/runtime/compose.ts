@@ -1,37 +1,10 @@
 import type { Config } from '../config/load.ts';
-import { openDatabase } from '../db/open.ts';
-import { createStores, type Stores } from '../db/stores.ts';
-import { createLogger, type Logger } from '../log/logger.ts';
+import type { Stores } from '../db/stores.ts';
+import type { Logger } from '../log/logger.ts';
 import { NcpClient } from '../ncp/client.ts';
 import { demoAnchorFromOldest, startNcpSimulator } from '../ncp/simulator/index.ts';
-import { type Clock, type NcpPort, systemClock } from '../services/ports.ts';
+import type { NcpPort } from '../services/ports.ts';
 import { DEMO_SEEDER, seedDemoData } from './seed-demo.ts';
-
-export interface OpenedStores {
-  readonly stores: Stores;
-  readonly logger: Logger;
-  readonly clock: Clock;
-  close(): void;
-}
-
-/**
- * The database for a short-lived process (the CLI). Logs go to stderr at `warn` unless LOG_LEVEL asks for
- * more, so a command's stdout stays its answer.
- */
-export function openStores(config: Config, env: NodeJS.ProcessEnv = process.env): OpenedStores {
-  const logger = createLogger({
-    level: env.LOG_LEVEL ? config.log.level : 'warn',
-    format: config.log.format,
-    destination: process.stderr,
-  });
-  const opened = openDatabase(config.databasePath, { logger });
-  return {
-    stores: createStores(opened.db, systemClock),
-    logger,
-    clock: systemClock,
-    close: () => opened.close(),
-  };
-}
 
 export interface OpenedNcp {
   readonly port: NcpPort;

@@ -1,0 +1,123 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { Config } from '../config/load.ts';
+import type { Deployment } from '../domain/deployment.ts';
+import type { CliIo, CliPoll, CliRuntime } from '../runtime/cli-runtime.ts';
+import { systemClock } from '../services/ports.ts';
+import { invalidInput } from '../services/rules/messages.ts';
+import { createFollower } from './follow.ts';
+import { renderDeployment, toJson } from './render.ts';
+
+export const waitOptions = {
+  wait: { type: 'boolean', default: false },
+  'no-wait': { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface WaitFlags {
+  readonly wait: boolean;
+  readonly 'no-wait': boolean;
+}
+
+/**
+ * Pure: whether the command follows the deployment it starts. The built-in simulator stops with the
+ * command, so there it always does; with real NCP only on --wait (the bot's poller follows it otherwise).
+ */
+export function shouldWait(flags: WaitFlags, config: Pick<Config, 'ncp'>): boolean {
+  return flags.wait || (config.ncp === null && !flags['no-wait']);
+}
+
+/**
+ * How the runtime polls for a command that may start work: never the bot's other deployments. Waiting
+ * with the in-process driver, this process polls its own; with BullMQ the bot's workers do (a worker here
+ * would take any job of the queue, and the notices of those jobs would end with this command).
+ */
+export const pollFor =
+  (flags: WaitFlags): CliPoll =>
+  (config) =>
+    shouldWait(flags, config) && !config.redisUrl ? 'own' : 'none';
+
+/** Refuses flag combinations that cannot be honoured, before anything starts. */
+export function checkWaitFlags(flags: WaitFlags, rt: Pick<CliRuntime, 'inProcessSimulator'>): void {
+  if (flags.wait && flags['no-wait']) {
+    throw invalidInput(
+      'Give either --wait or --no-wait, not both.',
+      '--wait와 --no-wait 중 하나만 지정하세요.',
+    );
+  }
+  if (flags['no-wait'] && rt.inProcessSimulator) {
+    throw invalidInput(
+      '--no-wait is not available with the built-in NCP simulator: it runs inside this command and stops with it, so the deployment could never finish. Leave out --no-wait, or set NCP_ACCESS_KEY/NCP_SECRET_KEY to use NCP.',
+      '내장 NCP 시뮬레이터에서는 --no-wait를 쓸 수 없습니다: 시뮬레이터가 이 명령 안에서 돌고 함께 끝나므로 배포가 끝날 수 없습니다. --no-wait를 빼거나 NCP_ACCESS_KEY/NCP_SECRET_KEY를 설정하세요.',
+    );
+  }
+}
+
+export interface StartedWork {
+  readonly label: 'Rollback' | 'Deploy';
+  readonly slug: string;
+  readonly plan: unknown;
+  readonly planText: string;
+  readonly start: () => Promise<Deployment>;
+}
+
+/**
+ * Starts the work, then either prints the new record (the bot's poller follows it) or follows it here to
+ * its final state: notices on stderr as they happen, the final record on stdout, exit 0 only on success.
+ */
+export async function runStarted(
+  rt: CliRuntime,
+  io: CliIo,
+  flags: WaitFlags,
+  work: StartedWork,
+): Promise<number> {
+  const ctx = { timeZone: rt.config.timeZone, lang: rt.lang };
+  const wait = shouldWait(flags, rt.config);
+  // Listening before the start, so the poller's first notice is not missed.
+  const follower = wait ? createFollower(rt.runtime.events) : null;
+  try {
+    const d = await work.start();
+    const check = `klepaas-bot status ${work.slug}`;
+    if (!follower) {
+      io.out(
+        io.json
+          ? toJson({ plan: work.plan, started: true, deployment: d })
+          : `${work.planText}\n\nStarted.\n${renderDeployment(d, ctx)}`,
+      );
+      io.note(
+        rt.config.redisUrl
+          ? `${work.label} #${d.id} started; the bot's poller follows it (queued on REDIS_URL). Check it with: ${check}`
+          : `${work.label} #${d.id} started. Without REDIS_URL the bot's poller picks it up when the bot next starts; add --wait to follow it from here. Check it with: ${check}`,
+      );
+      return 0;
+    }
+    io.note(
+      rt.inProcessSimulator
+        ? `${work.label} #${d.id} started. The simulator runs inside this command, so it waits for the deployment to finish.`
+        : `${work.label} #${d.id} started; following it to the end (Ctrl-C stops watching, not the deployment).`,
+    );
+    const { intervalMs, buildTimeoutMs, deployTimeoutMs } = rt.config.poll;
+    const result = await follower.until({
+      id: d.id,
+      read: (id) => rt.runtime.stores.deployments.get(id),
+      print: io.note,
+      source: rt.config.redisUrl ? 'records' : 'events',
+      intervalMs,
+      // The poller times each phase out itself; this only guards against nobody polling at all.
+      deadlineMs: buildTimeoutMs + deployTimeoutMs + 5 * intervalMs,
+      clock: systemClock,
+    });
+    const final = result.deployment;
+    io.out(
+      io.json
+        ? toJson({ plan: work.plan, started: true, deployment: final })
+        : `${work.planText}\n\n${renderDeployment(final, ctx)}`,
+    );
+    if (!result.finished) {
+      io.note(
+        `${work.label} #${d.id} is still ${final.status} after the poll limits passed. Check it with: ${check}`,
+      );
+    }
+    return final.status === 'success' ? 0 : 1;
+  } finally {
+    follower?.stop();
+  }
+}
