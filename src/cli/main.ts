@@ -1,27 +1,57 @@
 import { argv, exit, stderr } from 'node:process';
 import type { CliCommand } from './command.ts';
 
-// Each subcommand lives in its own module and is loaded only when asked for, so `parse` stays fast.
-const commands: Record<string, () => Promise<{ default: CliCommand }>> = {
-  db: () => import('./commands/db.ts'),
-  candidates: () => import('./commands/candidates.ts'),
-  deploy: () => import('./commands/deploy.ts'),
-  diagnose: () => import('./commands/diagnose.ts'),
-  history: () => import('./commands/history.ts'),
-  integration: () => import('./commands/integration.ts'),
-  rollback: () => import('./commands/rollback.ts'),
-  status: () => import('./commands/status.ts'),
-  parse: () => import('./commands/parse.ts'),
-  console: () => import('./commands/console.ts'),
-  serve: () => import('./commands/serve.ts'),
+type Load = () => Promise<{ default: CliCommand }>;
+
+// Each subcommand lives in its own module and is loaded only when asked for, so `parse` stays fast; the
+// summaries are repeated here so `--help` loads none of them (a test keeps both spellings equal).
+const commands: Record<string, { readonly summary: string; readonly load: Load }> = {
+  rollback: {
+    summary: 'Roll back to the previous, N-back or a given deployed commit',
+    load: () => import('./commands/rollback.ts'),
+  },
+  deploy: { summary: 'Build and deploy a branch, tag or commit', load: () => import('./commands/deploy.ts') },
+  status: {
+    summary: 'Show the deployment in progress, or the latest one',
+    load: () => import('./commands/status.ts'),
+  },
+  history: { summary: 'Show the deployment history of a repo', load: () => import('./commands/history.ts') },
+  candidates: {
+    summary: 'List rollback candidates, numbered as --steps counts them',
+    load: () => import('./commands/candidates.ts'),
+  },
+  diagnose: {
+    summary: 'Check that a repo is ready to roll back (the guide diagnose JSON with --json)',
+    load: () => import('./commands/diagnose.ts'),
+  },
+  integration: {
+    summary: 'Add, update, list or remove project integrations',
+    load: () => import('./commands/integration.ts'),
+  },
+  console: {
+    summary: 'chat in the terminal (against the simulator when no NCP keys are set)',
+    load: () => import('./commands/console.ts'),
+  },
+  serve: { summary: 'run the Slack app (needs SLACK_BOT_TOKEN)', load: () => import('./commands/serve.ts') },
+  parse: {
+    summary: 'Parse chat messages into intents (JSON lines)',
+    load: () => import('./commands/parse.ts'),
+  },
+  db: {
+    summary: 'Database maintenance: apply migrations to DATABASE_PATH',
+    load: () => import('./commands/db.ts'),
+  },
 };
 
+const width = Math.max(...Object.keys(commands).map((c) => c.length));
 const usage = `klepaas-bot <command> [options]
 
 Commands:
-${Object.keys(commands)
-  .map((c) => `  ${c}`)
+${Object.entries(commands)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   .join('\n')}
+
+Run \`klepaas-bot <command> --help\` for a command's options.
 `;
 
 async function main(): Promise<number> {
@@ -30,12 +60,12 @@ async function main(): Promise<number> {
     stderr.write(usage);
     return name ? 0 : 2;
   }
-  const load = commands[name];
-  if (!load) {
+  const entry = commands[name];
+  if (!entry) {
     stderr.write(`Unknown command "${name}".\n\n${usage}`);
     return 2;
   }
-  const command = (await load()).default;
+  const command = (await entry.load()).default;
   return command.run(rest);
 }
 

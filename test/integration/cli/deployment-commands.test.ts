@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,21 +21,57 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `node src/cli/main.ts ...` in an empty directory with only the env given: no NCP keys, so the simulator. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'k.db'), SIM_PHASE_MS: '50' },
-      stdio: 'pipe',
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+interface Started {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly run: Run;
+  readonly done: Promise<Run>;
+}
+
+/**
+ * `node src/cli/main.ts ...` in an empty directory with only the env given: no NCP keys, so the
+ * simulator, with short phases and polls so a waited deployment ends in about a second.
+ */
+function start(args: readonly string[], env: Record<string, string> = {}): Started {
+  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...args], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABASE_PATH: join(dir, 'k.db'),
+      SIM_PHASE_MS: '150',
+      POLL_INTERVAL_MS: '100',
+      ...env,
+    },
+    stdio: 'pipe',
   });
+  const run: Run = { code: null, stdout: '', stderr: '' };
+  child.stdout.on('data', (b: Buffer) => (run.stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (run.stderr += b.toString()));
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      run.code = code;
+      resolve(run);
+    });
+  });
+  return { child, run, done };
+}
+
+const cli = (...args: string[]): Promise<Run> => start(args).done;
+
+async function waitFor(what: string, ok: () => boolean, deadlineMs = 60_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Record_ {
+  id: number;
+  operation: string;
+  status: string;
+  buildId: string | null;
+  deployHistoryId: string | null;
 }
 
 const json = (r: Run): Record<string, unknown> => JSON.parse(r.stdout) as Record<string, unknown>;
@@ -60,7 +96,7 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
     expect(json(missing)).toMatchObject({ ready: false, deployment_count: null, latest_deployment: null });
   });
 
-  it('rollback without --yes prints the plan, starts nothing and exits 1; with --yes it starts one record', async () => {
+  it('rollback without --yes prints the plan and starts nothing; with --yes it waits for the simulator run to succeed', async () => {
     const cand = await cli('candidates', 'K-Le-PaaS/test01', '--json');
     expect(cand.code).toBe(0);
     const list = json(cand) as { candidates: { n: number; commitSha: string }[] };
@@ -73,26 +109,59 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
 
     const run = await cli('rollback', 'K-Le-PaaS/test01', '--steps', '1', '--yes', '--json');
     expect(run.code).toBe(0);
-    const out = json(run) as {
-      started: boolean;
-      deployment: { id: number; operation: string; status: string };
-    };
+    const out = json(run) as { started: boolean; deployment: Record_ & { rollbackFromId: number } };
     expect(out.started).toBe(true);
-    expect(out.deployment).toMatchObject({ operation: 'rollback', status: 'deploying' });
-    expect(run.stderr).toContain(`Rollback #${out.deployment.id} started`);
-    expect(run.stderr).toContain('klepaas-bot status K-Le-PaaS/test01');
+    expect(out.deployment).toMatchObject({ operation: 'rollback', status: 'success' });
+    const id = out.deployment.id;
+    expect(run.stderr).toContain(`Rollback #${id} started. The simulator runs inside this command`);
+    // The poller's notices, in order, on stderr; stdout holds only the JSON.
+    const startedAt = run.stderr.indexOf('▶ Rollback of K-Le-PaaS/test01');
+    const succeededAt = run.stderr.indexOf('✅ Rollback of K-Le-PaaS/test01');
+    expect(startedAt).toBeGreaterThan(-1);
+    expect(succeededAt).toBeGreaterThan(startedAt);
+    expect(run.stderr).toMatch(/SourceDeploy reported "success"/);
 
     const status = await cli('status', 'K-Le-PaaS/test01', '--json');
-    expect(json(status)).toMatchObject({ deployment: { id: out.deployment.id, operation: 'rollback' } });
+    expect(json(status)).toMatchObject({ deployment: { id, operation: 'rollback', status: 'success' } });
     const history = await cli('history', 'K-Le-PaaS/test01', '--json', '--limit', '3');
-    const rows = JSON.parse(history.stdout) as { id: number }[];
+    const rows = JSON.parse(history.stdout) as Record_[];
     expect(rows).toHaveLength(3);
-    expect(rows.filter((d) => d.id === out.deployment.id)).toHaveLength(1);
+    expect(rows.filter((d) => d.id === id)).toHaveLength(1);
+    // Nothing is left in flight, so the repo is free for the next request.
+    expect(rows.filter((d) => ['queued', 'building', 'deploying'].includes(d.status))).toEqual([]);
+  });
 
-    // A second rollback while the first is in flight is refused.
-    const second = await cli('rollback', 'K-Le-PaaS/test01', '--yes');
-    expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^DEPLOYMENT_IN_FLIGHT: /m);
+  it('a rollback while another is in flight is refused with DEPLOYMENT_IN_FLIGHT', async () => {
+    // Slow phases keep the first one in flight while the second is asked for.
+    const first = start(['rollback', 'K-Le-PaaS/test01', '--yes'], { SIM_PHASE_MS: '60000' });
+    try {
+      await waitFor('the first rollback to start', () => first.run.stderr.includes('▶ Rollback'));
+      const second = await cli('rollback', 'K-Le-PaaS/test01', '--yes');
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/^DEPLOYMENT_IN_FLIGHT: /m);
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.done;
+    }
+  });
+
+  it('a rollback whose simulated deploy fails exits 1 with the failed record', async () => {
+    const r = await start(['rollback', 'K-Le-PaaS/test01', '--yes', '--json'], { SIM_DEPLOY_FAIL_RATE: '1' })
+      .done;
+    expect(r.code).toBe(1);
+    expect(json(r)).toMatchObject({ started: true, deployment: { operation: 'rollback', status: 'failed' } });
+    expect(r.stderr).toContain('❌ Rollback of K-Le-PaaS/test01');
+  });
+
+  it('--no-wait is refused with the simulator, before anything starts', async () => {
+    const r = await cli('rollback', 'K-Le-PaaS/test01', '--yes', '--no-wait');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^INVALID_INPUT: --no-wait is not available with the built-in NCP simulator/m);
+    const d = await cli('deploy', 'K-Le-PaaS/test01', '--yes', '--no-wait', '--json');
+    expect(d.code).toBe(1);
+    expect(json(d)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
+    const history = JSON.parse((await cli('history', 'K-Le-PaaS/test01', '--json')).stdout) as Record_[];
+    expect(history).toHaveLength(5);
   });
 
   it('a refusal exits 1 with `CODE: message` on stderr and the error as JSON on stdout', async () => {
@@ -160,11 +229,42 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
     expect(again.stderr).toMatch(/^INTEGRATION_NOT_FOUND: /m);
   });
 
-  it('deploy --yes starts a build of the default branch; the readable table names the record', async () => {
-    const r = await cli('deploy', 'K-Le-PaaS/test01', '--yes');
+  it('deploy --ref main --yes builds, then deploys, and waits for success; the table names the record', async () => {
+    const r = await cli('deploy', 'K-Le-PaaS/test01', '--ref', 'main', '--yes');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Deployment:\s+#\d+ \(deploy\) K-Le-PaaS\/test01/);
-    expect(r.stdout).toMatch(/Status:\s+building/);
+    expect(r.stdout).toMatch(/Status:\s+success \(NCP: success\)/);
+    expect(r.stdout).toMatch(/Build:\s+\S+/);
+    expect(r.stdout).toMatch(/Deploy run:\s+\S+/);
     expect(r.stderr).toMatch(/Deploy #\d+ started/);
+    const build = r.stderr.indexOf('SourceBuild build');
+    const handover = r.stderr.indexOf('build succeeded, SourceDeploy run');
+    const done = r.stderr.indexOf('✅ Deploy of K-Le-PaaS/test01 main @');
+    expect(build).toBeGreaterThan(-1);
+    expect(handover).toBeGreaterThan(build);
+    expect(done).toBeGreaterThan(handover);
+  });
+
+  it('--help lists every command with the summary its module gives', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    const names = [...r.stderr.matchAll(/^ {2}([a-z]+) {2,}(.+)$/gm)];
+    expect(names.map((m) => m[1]).sort()).toEqual([
+      'candidates',
+      'console',
+      'db',
+      'deploy',
+      'diagnose',
+      'history',
+      'integration',
+      'parse',
+      'rollback',
+      'serve',
+      'status',
+    ]);
+    for (const [, name, summary] of names) {
+      const mod = (await import(`../../../src/cli/commands/${name}.ts`)) as { default: { summary: string } };
+      expect(summary, name).toBe(mod.default.summary);
+    }
   });
 });
