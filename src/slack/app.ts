@@ -99,7 +99,9 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       processBeforeResponse: false,
     });
   }
-  const app = new App({ token: config.botToken, receiver, logger, clientOptions });
+  // No conversation store: nothing reads context.conversation, and its middleware runs on every request
+  // before the listener reaches ack().
+  const app = new App({ token: config.botToken, receiver, logger, clientOptions, convoStore: false });
 
   const deps: ListenerDeps = {
     dispatcher: opts.dispatcher,
