@@ -1,6 +1,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor, BotReply } from '../../bot/types.ts';
+import { isInFlight } from '../../domain/deployment.ts';
 import type { Lang } from '../../domain/intent.ts';
 import {
   actionIdPattern,
@@ -187,8 +188,9 @@ export function register(app: App, deps: ListenerDeps): void {
           at: deps.clock(),
         });
         // The cancel line on the message says it all; a start gets its own reply unless the notifier's
-        // progress message (posted when the poller reports the start) says it already.
-        if (reply.kind === 'started' && !deps.noticesInThread) {
+        // progress message (posted when the poller reports the start) says it already; a record that ended at
+        // once (NCP refused the start) is never followed by the poller, so it is answered here.
+        if (reply.kind === 'started' && !(deps.noticesInThread && isInFlight(reply.deployment.status))) {
           await postInThread(deps, client, press.actor, render(deps, reply));
         }
         return;
