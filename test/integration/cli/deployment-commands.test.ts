@@ -1,17 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const main = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { type DeploymentJson, json, type Run, startCli, waitFor } from './spawn-cli.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -21,60 +12,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Started {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly run: Run;
-  readonly done: Promise<Run>;
-}
-
-/**
- * `node src/cli/main.ts ...` in an empty directory with only the env given: no NCP keys, so the
- * simulator, with short phases and polls so a waited deployment ends in about a second.
- */
-function start(args: readonly string[], env: Record<string, string> = {}): Started {
-  const child = spawn(process.execPath, ['--disable-warning=ExperimentalWarning', main, ...args], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATABASE_PATH: join(dir, 'k.db'),
-      SIM_PHASE_MS: '150',
-      POLL_INTERVAL_MS: '100',
-      ...env,
-    },
-    stdio: 'pipe',
-  });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (b: Buffer) => (run.stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (run.stderr += b.toString()));
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      run.code = code;
-      resolve(run);
-    });
-  });
-  return { child, run, done };
-}
-
+const start = (args: readonly string[], env: Record<string, string> = {}) => startCli(dir, args, env);
 const cli = (...args: string[]): Promise<Run> => start(args).done;
-
-async function waitFor(what: string, ok: () => boolean, deadlineMs = 60_000): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-interface Record_ {
-  id: number;
-  operation: string;
-  status: string;
-  buildId: string | null;
-  deployHistoryId: string | null;
-}
-
-const json = (r: Run): Record<string, unknown> => JSON.parse(r.stdout) as Record<string, unknown>;
 
 // Each run starts node, opens SQLite and seeds a simulator with a git repository: seconds on a busy machine.
 describe('klepaas-bot deployment commands (simulator, real SQLite file)', { timeout: 240_000 }, () => {
@@ -109,7 +48,7 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
 
     const run = await cli('rollback', 'K-Le-PaaS/test01', '--steps', '1', '--yes', '--json');
     expect(run.code).toBe(0);
-    const out = json(run) as { started: boolean; deployment: Record_ & { rollbackFromId: number } };
+    const out = json(run) as { started: boolean; deployment: DeploymentJson & { rollbackFromId: number } };
     expect(out.started).toBe(true);
     expect(out.deployment).toMatchObject({ operation: 'rollback', status: 'success' });
     const id = out.deployment.id;
@@ -124,7 +63,7 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
     const status = await cli('status', 'K-Le-PaaS/test01', '--json');
     expect(json(status)).toMatchObject({ deployment: { id, operation: 'rollback', status: 'success' } });
     const history = await cli('history', 'K-Le-PaaS/test01', '--json', '--limit', '3');
-    const rows = JSON.parse(history.stdout) as Record_[];
+    const rows = JSON.parse(history.stdout) as DeploymentJson[];
     expect(rows).toHaveLength(3);
     expect(rows.filter((d) => d.id === id)).toHaveLength(1);
     // Nothing is left in flight, so the repo is free for the next request.
@@ -160,7 +99,9 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
     const d = await cli('deploy', 'K-Le-PaaS/test01', '--yes', '--no-wait', '--json');
     expect(d.code).toBe(1);
     expect(json(d)).toMatchObject({ error: { code: 'INVALID_INPUT' } });
-    const history = JSON.parse((await cli('history', 'K-Le-PaaS/test01', '--json')).stdout) as Record_[];
+    const history = JSON.parse(
+      (await cli('history', 'K-Le-PaaS/test01', '--json')).stdout,
+    ) as DeploymentJson[];
     expect(history).toHaveLength(5);
   });
 
