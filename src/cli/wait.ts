@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/load.ts';
-import type { Deployment } from '../domain/deployment.ts';
+import { type Deployment, isTerminal } from '../domain/deployment.ts';
+import { durationFrom } from '../poller/step.ts';
 import type { CliIo, CliPoll, CliRuntime } from '../runtime/cli-runtime.ts';
 import { systemClock } from '../services/ports.ts';
 import { invalidInput } from '../services/rules/messages.ts';
@@ -94,6 +95,7 @@ export async function runStarted(
         ? `${work.label} #${d.id} started. The simulator runs inside this command, so it waits for the deployment to finish.`
         : `${work.label} #${d.id} started; following it to the end (Ctrl-C stops watching, not the deployment).`,
     );
+    const keep = rt.inProcessSimulator ? failOnInterrupt(rt, io, d.id) : () => {};
     const { intervalMs, buildTimeoutMs, deployTimeoutMs } = rt.config.poll;
     const result = await follower.until({
       id: d.id,
@@ -105,6 +107,7 @@ export async function runStarted(
       deadlineMs: buildTimeoutMs + deployTimeoutMs + 5 * intervalMs,
       clock: systemClock,
     });
+    keep();
     const final = result.deployment;
     io.out(
       io.json
@@ -120,4 +123,38 @@ export async function runStarted(
   } finally {
     follower?.stop();
   }
+}
+
+const signalCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/**
+ * The simulator stops with this command, so an interrupted wait would leave a record in flight that
+ * nothing can finish, blocking the repo: it is written failed, with the reason, before exiting.
+ * Returns the function that removes the handlers.
+ */
+function failOnInterrupt(rt: CliRuntime, io: CliIo, id: number): () => void {
+  const onSignal = (signal: keyof typeof signalCodes): void => {
+    const store = rt.runtime.stores.deployments;
+    const d = store.get(id);
+    if (d && !isTerminal(d.status)) {
+      const now = systemClock.now();
+      store.update(id, {
+        status: 'failed',
+        errorStage: d.status === 'building' ? 'build' : 'deploy',
+        errorMessage: `Interrupted (${signal}) while the built-in NCP simulator ran it; the simulator stopped with the command.`,
+        completedAt: now,
+        durationMs: durationFrom(d, now),
+      });
+      io.note(`#${id} marked failed: interrupted, and the simulator running it stopped with this command.`);
+    }
+    process.exit(signalCodes[signal]);
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  return () => {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  };
 }

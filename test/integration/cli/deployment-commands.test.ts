@@ -82,6 +82,16 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
       first.child.kill('SIGTERM');
       await first.done;
     }
+    // Its simulator died with it, so the interrupted record is closed rather than left blocking the repo.
+    expect(first.run.code).toBe(143);
+    const status = await cli('status', 'K-Le-PaaS/test01', '--json');
+    expect(json(status)).toMatchObject({
+      deployment: {
+        operation: 'rollback',
+        status: 'failed',
+        errorMessage: expect.stringContaining('Interrupted (SIGTERM)'),
+      },
+    });
   });
 
   it('a rollback whose simulated deploy fails exits 1 with the failed record', async () => {
