@@ -7,6 +7,7 @@ import { isDmChannel } from '../blocks/where.ts';
 import { commandToMessage, type SlashCommand, slashCommands } from '../commands.ts';
 import { cannotPostHere, describeSlackError, postMessage } from '../web-api.ts';
 import {
+  afterAck,
   firstDelivery,
   inAllowedChannel,
   type ListenerDeps,
@@ -65,6 +66,7 @@ export function register(app: App, deps: ListenerDeps): void {
     app.command(name, async ({ ack, body, respond, client }) => {
       // Slack drops a command not acknowledged within 3 s; nothing slow may run before this line.
       await ack();
+      await afterAck();
       const parsed = commandSchema.safeParse(body);
       if (!parsed.success) {
         deps.logger.warn({ command: name }, 'unexpected slash command payload ignored');
