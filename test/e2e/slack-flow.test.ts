@@ -278,6 +278,28 @@ describe('Slack front end on the real runtime', () => {
     expect(shown).toContain('"action_id":"rollback_to:1"');
   });
 
+  it('acks a burst of 50 commands each within 3 s and answers every one once', async () => {
+    const before = api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === OPS).length;
+    const acks = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const t0 = performance.now();
+        const res = await command(
+          '/rollback',
+          i % 2 === 0 ? 'candidates K-Le-PaaS/test01' : 'history test01',
+        );
+        return { status: res.status, ms: performance.now() - t0 };
+      }),
+    );
+    expect(acks.every((a) => a.status === 200 && a.ms < 3000)).toBe(true);
+    const answered = () =>
+      api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.channel === OPS).length - before;
+    await waitUntil(() => answered() >= 50, 20_000, 'fifty answers');
+    // A request answered end to end after the burst: nothing from it is still on its way.
+    await command('/rollback', 'status K-Le-PaaS/test01');
+    await waitUntil(() => answered() >= 51, 10_000, 'the answer after the burst');
+    expect(answered()).toBe(51);
+  }, 40_000);
+
   it('answers /deploy test01 main with a confirmation', async () => {
     const res = await command('/deploy', 'test01 main');
     expect(res.status).toBe(200);
