@@ -1,4 +1,5 @@
 import { argv, exit, stderr } from 'node:process';
+import { loadDotEnv } from '../config/load.ts';
 import type { CliCommand } from './command.ts';
 
 type Load = () => Promise<{ default: CliCommand }>;
@@ -60,6 +61,8 @@ async function main(): Promise<number> {
     stderr.write(usage);
     return name ? 0 : 2;
   }
+  // Every command reads the same settings as the bot, so `.env` applies to all of them.
+  loadDotEnv();
   const entry = commands[name];
   if (!entry) {
     stderr.write(`Unknown command "${name}".\n\n${usage}`);

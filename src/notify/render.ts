@@ -31,8 +31,10 @@ export function formatElapsed(ms: number, lang: Lang): string {
 
 const short = (sha: string | null): string | null => (sha ? sha.slice(0, 7) : null);
 
+// A registry host may carry a port (`host:5000/name`), so only a colon after the last slash is a tag.
+const hasTag = (image: string): boolean => image.slice(image.lastIndexOf('/') + 1).includes(':');
 const imageOf = (d: Deployment): string | null =>
-  d.image ? (d.imageTag && !d.image.includes(':') ? `${d.image}:${d.imageTag}` : d.image) : null;
+  d.image ? (d.imageTag && !hasTag(d.image) ? `${d.image}:${d.imageTag}` : d.image) : null;
 
 const quoteNcp = (s: string | null): string => (s === null ? '-' : `"${s}"`);
 

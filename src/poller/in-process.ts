@@ -7,6 +7,11 @@ export interface InProcessPollerOptions {
   readonly store: Pick<DeploymentStore, 'allInFlight'>;
   /** Ticks running at once; the rest wait their turn so 1,000 deployments never mean 1,000 sockets. */
   readonly concurrency?: number;
+  /**
+   * How often to look for in-flight records this process did not start (a CLI in another process, a
+   * second bot without Redis). Off when absent.
+   */
+  readonly rescanMs?: number;
 }
 
 export interface InProcessPoller extends PollerDriver {
@@ -29,6 +34,7 @@ export function createInProcessPoller(opts: InProcessPollerOptions): InProcessPo
   const waiting: Array<() => void> = [];
   let active = 0;
   let started = false;
+  let rescan: NodeJS.Timeout | null = null;
 
   const acquire = (): Promise<void> => {
     if (active < limit) {
@@ -85,9 +91,21 @@ export function createInProcessPoller(opts: InProcessPollerOptions): InProcessPo
       const resumed = opts.store.allInFlight();
       for (const d of resumed) await this.track(d.id);
       log.info({ resumed: resumed.length }, 'poller started');
+      if (opts.rescanMs) {
+        rescan = setInterval(() => {
+          try {
+            for (const d of opts.store.allInFlight()) void this.track(d.id);
+          } catch (err) {
+            log.error({ err }, 'looking for in-flight deployments failed');
+          }
+        }, opts.rescanMs);
+        rescan.unref();
+      }
     },
     async stop() {
       started = false;
+      if (rescan) clearInterval(rescan);
+      rescan = null;
       for (const entry of entries.values()) {
         if (entry.timer) clearTimeout(entry.timer);
         entry.timer = null;

@@ -89,6 +89,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     : createInProcessPoller({
         deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
         store: resumable,
+        // Without Redis there is no shared queue: records started elsewhere are found by looking.
+        ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
       });
 
   services = createServices({

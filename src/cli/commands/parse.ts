@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { stderr, stdin, stdout } from 'node:process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDotEnv } from '../../config/load.ts';
+import { ConfigError, loadConfig } from '../../config/load.ts';
 import { type Intent, type IntentKind, intentKinds, intentSchema } from '../../domain/intent.ts';
 import { createIntentParser, type IntentParser } from '../../intent/parse.ts';
 import { createIntentLlm } from '../../llm/intent-llm.ts';
@@ -81,7 +81,6 @@ const command: CliCommand = {
 
     let config: ReturnType<typeof loadConfig>;
     try {
-      loadDotEnv();
       config = loadConfig(process.env);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

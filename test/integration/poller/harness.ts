@@ -47,7 +47,7 @@ export interface Harness {
   /** What the console notifier printed (not a terminal: one plain line per change). */
   readonly lines: string[];
   /** A new driver on the same database, Redis prefix and simulator: another process, or a restart. */
-  makeDriver(): PollerDriver;
+  makeDriver(opts?: { readonly rescanMs?: number }): PollerDriver;
   /** The driver the services hand new deployments to. */
   use(driver: PollerDriver): void;
   rollback(stepsBack: number): Promise<Deployment>;
@@ -151,13 +151,14 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     services,
     notices,
     lines,
-    makeDriver() {
+    makeDriver(opts = {}) {
       const driver =
         kind === 'bullmq'
           ? createBullmqPoller({ redisUrl: REDIS_URL, deps, store: stores.deployments, prefix })
           : createInProcessPoller({
               deps: { ...deps, once: eventLogOnceGuard(stores.events, systemClock) },
               store: stores.deployments,
+              ...opts,
             });
       drivers.push(driver);
       return driver;
