@@ -54,7 +54,12 @@ const notice = (d: Partial<Deployment>, over: Partial<DeploymentNotice> = {}): D
 
 describe('renderNotice', () => {
   it('names the image with its tag even when the registry host has a port', () => {
-    const n = notice({ status: 'success', ncpStatus: 'success', durationMs: 1000, image: '127.0.0.1:5000/app' });
+    const n = notice({
+      status: 'success',
+      ncpStatus: 'success',
+      durationMs: 1000,
+      image: '127.0.0.1:5000/app',
+    });
     expect(renderNotice('succeeded', n).text).toContain('image 127.0.0.1:5000/app:c39eb54');
     const tagged = notice({ status: 'success', durationMs: 1000, image: '127.0.0.1:5000/app:c39eb54' });
     expect(renderNotice('succeeded', tagged).text).toContain('image 127.0.0.1:5000/app:c39eb54 ');
