@@ -79,7 +79,7 @@ export interface Integration {
   readonly defaultBranch: string;
   readonly manifestPath: string | null;
   readonly noticeChannel: string | null;
-  /** Slack user or user-group ids allowed to deploy and roll back; empty means anyone allowed to talk to the bot. */
+  /** Slack user ids allowed to deploy and roll back (APPROVERS too); empty means anyone who may talk to the bot. */
   readonly deployers: readonly string[];
   readonly createdAt: Date;
   readonly updatedAt: Date;

@@ -156,6 +156,27 @@ describe('dispatcher over the real runtime', () => {
     expect(rollbacks()).toHaveLength(0);
   });
 
+  it('keeps deploys and rollbacks to the repo deployers, and reads open to all', async () => {
+    rt.services.integrations.update({ owner: 'K-Le-PaaS', repo: 'test01', deployers: ['UBOB'] });
+    const refused = expectKind(
+      await rt.dispatcher.handleMessage({ text: 'rollback test01', actor: alice }),
+      'error',
+    );
+    expect(refused.code).toBe('FORBIDDEN');
+    expectKind(
+      await rt.dispatcher.handleMessage({ text: 'rollback targets for test01', actor: alice }),
+      'candidates',
+    );
+    expectKind(
+      await rt.dispatcher.handleMessage({ text: 'rollback test01', actor: bob }),
+      'confirm_rollback',
+    );
+    expectKind(
+      await rt.dispatcher.handleMessage({ text: 'rollback test01', actor: { ...alice, user: 'UAPPROVER' } }),
+      'confirm_rollback',
+    );
+  });
+
   it('asks which repo when a bare name matches several, then continues the same request', async () => {
     rt.services.integrations.add({
       owner: 'other-org',

@@ -21,7 +21,7 @@ Settings:
   --branch NAME          default branch (default: main)
   --manifest PATH        deploy manifest in SourceCommit (default: MANIFEST_PATH)
   --channel ID           Slack channel for notices
-  --deployers IDS        comma-separated Slack user or group ids allowed to deploy
+  --deployers IDS        comma-separated Slack user ids allowed to deploy and roll back
 `;
 
 const settings = {
