@@ -1,27 +1,16 @@
 import { examples, unknownReasonText } from '../bot/examples.ts';
 import type { BotReply } from '../bot/types.ts';
-import type { Deployment, DeploymentStatus } from '../domain/deployment.ts';
+import type { Deployment } from '../domain/deployment.ts';
 import { commitTitle, formatAge, formatDuration, formatTime } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { RunningCommit } from '../domain/reports.ts';
+import { operationWord, statusWord, stepsBackPhrase, t } from '../domain/wording.ts';
 
 export interface RenderContext {
   readonly now: Date;
   readonly timeZone: string;
 }
-
-const statusWord: Record<DeploymentStatus, Record<Lang, string>> = {
-  queued: { ko: '대기', en: 'queued' },
-  building: { ko: '빌드 중', en: 'building' },
-  deploying: { ko: '배포 중', en: 'deploying' },
-  success: { ko: '성공', en: 'success' },
-  failed: { ko: '실패', en: 'failed' },
-  canceled: { ko: '취소됨', en: 'canceled' },
-  timed_out: { ko: '시간 초과', en: 'timed out' },
-};
-
-const t = (lang: Lang, ko: string, en: string) => (lang === 'ko' ? ko : en);
 
 function commitLine(sha: string, message: string | null): string {
   const title = commitTitle(message);
@@ -35,7 +24,7 @@ function running(c: RunningCommit | null, lang: Lang, ctx: RenderContext): strin
 }
 
 function deploymentLine(d: Deployment, lang: Lang, ctx: RenderContext): string {
-  const what = d.operation === 'rollback' ? t(lang, '롤백', 'rollback') : t(lang, '배포', 'deploy');
+  const what = operationWord(d.operation, lang);
   const sha = d.commitSha ? commitLine(d.commitSha, d.commitMessage) : (d.ref ?? '-');
   const when = formatTime(d.completedAt ?? d.requestedAt, ctx.timeZone);
   const took = d.durationMs !== null ? ` (${formatDuration(d.durationMs, lang)})` : '';
@@ -79,7 +68,7 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
         ? ` · ${t(lang, '배포', 'deployed')} ${formatAge(p.target.deployedAt, ctx.now, lang)}`
         : '';
       return [
-        `${p.owner}/${p.repo}: ${from} -> ${shortSha(p.target.commitSha)}, ${t(lang, `${p.stepsBack}단계 전`, `${p.stepsBack} back`)}, ${image}`,
+        `${p.owner}/${p.repo}: ${from} -> ${shortSha(p.target.commitSha)}, ${stepsBackPhrase(p.stepsBack, lang)}, ${image}`,
         `  ${t(lang, '현재', 'running')}: ${running(p.current, lang, ctx)}`,
         `  ${t(lang, '대상', 'target')}:  ${commitLine(p.target.commitSha, p.target.commitMessage)}${deployed}`,
         `  ${t(lang, '이미지', 'image')}: ${p.imageRef}${p.rebuild ? t(lang, ' (먼저 SourceBuild로 재빌드)', ' (SourceBuild rebuilds it first)') : ''}`,
@@ -97,7 +86,7 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
     }
     case 'started': {
       const d = reply.deployment;
-      const what = d.operation === 'rollback' ? t(lang, '롤백', 'Rollback') : t(lang, '배포', 'Deploy');
+      const what = operationWord(d.operation, lang, true);
       const target = d.commitSha ? shortSha(d.commitSha) : (d.ref ?? '');
       return t(
         lang,

@@ -1,5 +1,8 @@
 import type { Deployment } from '../domain/deployment.ts';
+import { formatDuration } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
+import { shortSha } from '../domain/repo-ref.ts';
+import { operationWord } from '../domain/wording.ts';
 import type { DeploymentNotice, NoticeKind } from './port.ts';
 
 /**
@@ -21,15 +24,7 @@ export interface RenderedNotice {
 
 const MAX_NCP_MESSAGE = 300;
 
-export function formatElapsed(ms: number, lang: Lang): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const m = Math.floor(total / 60);
-  const s = total % 60;
-  if (lang === 'ko') return m > 0 ? `${m}분 ${s}초` : `${s}초`;
-  return m > 0 ? `${m}m ${String(s).padStart(2, '0')}s` : `${s}s`;
-}
-
-const short = (sha: string | null): string | null => (sha ? sha.slice(0, 7) : null);
+const short = (sha: string | null): string | null => (sha ? shortSha(sha) : null);
 
 // A registry host may carry a port (`host:5000/name`), so only a colon after the last slash is a tag.
 const hasTag = (image: string): boolean => image.slice(image.lastIndexOf('/') + 1).includes(':');
@@ -51,10 +46,10 @@ function subject(d: Deployment, lang: Lang): string {
   const repo = `${d.owner}/${d.repo}`;
   const commit = short(d.commitSha);
   if (lang === 'ko') {
-    const op = d.operation === 'rollback' ? '롤백' : '배포';
+    const op = operationWord(d.operation, lang);
     return commit ? `${repo} ${op} (${commit})` : `${repo} ${op}`;
   }
-  const op = d.operation === 'rollback' ? 'Rollback' : 'Deploy';
+  const op = operationWord(d.operation, lang, true);
   if (!commit) return `${op} of ${repo}${d.ref ? ` (${d.ref})` : ''}`;
   if (d.operation === 'rollback') return `${op} of ${repo} to ${commit}`;
   return `${op} of ${repo} ${d.ref ? `${d.ref} @ ${commit}` : commit}`;
@@ -101,8 +96,8 @@ function progressLine(n: DeploymentNotice, lang: Lang): string {
   const d = n.deployment;
   const elapsed =
     lang === 'ko'
-      ? `${formatElapsed(n.elapsedMs, lang)} 경과`
-      : `${formatElapsed(n.elapsedMs, lang)} elapsed`;
+      ? `${formatDuration(n.elapsedMs, lang)} 경과`
+      : `${formatDuration(n.elapsedMs, lang)} elapsed`;
   // The poller moves building -> deploying only after SourceBuild said success and the run was started.
   if (n.previousStatus === 'building' && d.status === 'deploying') {
     const run = d.deployHistoryId ?? '-';
@@ -125,7 +120,7 @@ function progressLine(n: DeploymentNotice, lang: Lang): string {
 
 function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
   const d = n.deployment;
-  const took = formatElapsed(d.durationMs ?? n.elapsedMs, lang);
+  const took = formatDuration(d.durationMs ?? n.elapsedMs, lang);
   const head =
     lang === 'ko'
       ? `✅ ${subject(d, lang)} 완료 · 소요 ${took}`
@@ -139,7 +134,7 @@ function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): st
 
 function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
   const d = n.deployment;
-  const took = formatElapsed(d.durationMs ?? n.elapsedMs, lang);
+  const took = formatDuration(d.durationMs ?? n.elapsedMs, lang);
   const message = clean(d.errorMessage);
   const stage = d.errorStage;
   let cause: string;
@@ -168,7 +163,7 @@ function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): strin
 
 function timedOutLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
   const d = n.deployment;
-  const limit = formatElapsed(n.limitMs ?? n.elapsedMs, lang);
+  const limit = formatDuration(n.limitMs ?? n.elapsedMs, lang);
   const t = tool(n.phase);
   let what: string;
   if (d.errorStage === 'poll') {
@@ -192,7 +187,7 @@ function timedOutLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): str
 
 function canceledLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
   const d = n.deployment;
-  const took = formatElapsed(d.durationMs ?? n.elapsedMs, lang);
+  const took = formatDuration(d.durationMs ?? n.elapsedMs, lang);
   const head =
     lang === 'ko'
       ? `🚫 ${subject(d, lang)} 취소됨 (${took} 경과)`

@@ -5,9 +5,10 @@ describe('format', () => {
   it('says durations the way people do', () => {
     expect(formatDuration(45_000, 'en')).toBe('45s');
     expect(formatDuration(45_000, 'ko')).toBe('45초');
-    expect(formatDuration(125_000, 'en')).toBe('2m 5s');
-    expect(formatDuration(120_000, 'ko')).toBe('2분');
-    expect(formatDuration(3_900_000, 'en')).toBe('1h 5m');
+    expect(formatDuration(125_000, 'en')).toBe('2m 05s');
+    expect(formatDuration(120_000, 'ko')).toBe('2분 0초');
+    expect(formatDuration(3_900_000, 'en')).toBe('1h 05m');
+    expect(formatDuration(3_900_000, 'ko')).toBe('1시간 5분');
   });
 
   it('says ages coarsely', () => {

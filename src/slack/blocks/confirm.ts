@@ -2,6 +2,7 @@ import type { BotReply } from '../../bot/types.ts';
 import type { Lang } from '../../domain/intent.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
 import type { RunningCommit } from '../../domain/reports.ts';
+import { stepsBackPhrase } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
 import { firstLine, formatAge, formatTime, type RenderContext, t } from './format.ts';
 import {
@@ -90,10 +91,11 @@ export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderC
     : t(lang, ':white_check_mark: NCR에 이미지 있음', ':white_check_mark: Image present in NCR');
   const title = t(lang, `${repo} 롤백할까요?`, `Roll back ${repo}?`);
   const go = t(lang, '롤백', 'Roll back');
+  const back = stepsBackPhrase(plan.stepsBack, lang);
   const dialog = t(
     lang,
-    `*${esc(repo)}* 를 \`${shortSha(plan.target.commitSha)}\` (${plan.stepsBack}단계 전)로 되돌립니다.`,
-    `Roll *${esc(repo)}* back to \`${shortSha(plan.target.commitSha)}\` (${plan.stepsBack} back).`,
+    `*${esc(repo)}* 를 \`${shortSha(plan.target.commitSha)}\` (${back})로 되돌립니다.`,
+    `Roll *${esc(repo)}* back to \`${shortSha(plan.target.commitSha)}\` (${back}).`,
   );
   return message(
     [
@@ -109,8 +111,8 @@ export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderC
     ],
     t(
       lang,
-      `${repo} 를 ${shortSha(plan.target.commitSha)} (${plan.stepsBack}단계 전)로 롤백할까요? ${plan.rebuild ? '이미지 재빌드 필요.' : ''}`,
-      `Roll ${repo} back to ${shortSha(plan.target.commitSha)} (${plan.stepsBack} back)? ${plan.rebuild ? 'Image rebuild needed.' : ''}`,
+      `${repo} 를 ${shortSha(plan.target.commitSha)} (${back})로 롤백할까요? ${plan.rebuild ? '이미지 재빌드 필요.' : ''}`,
+      `Roll ${repo} back to ${shortSha(plan.target.commitSha)} (${back})? ${plan.rebuild ? 'Image rebuild needed.' : ''}`,
     ).trim(),
   );
 }

@@ -1,7 +1,8 @@
+import { unknownReasonText } from '../../bot/examples.ts';
 import type { BotReply } from '../../bot/types.ts';
-import type { Deployment } from '../../domain/deployment.ts';
-import type { Lang, UnknownReason } from '../../domain/intent.ts';
+import type { Lang } from '../../domain/intent.ts';
 import { formatRepo, shortSha } from '../../domain/repo-ref.ts';
+import { operationWord } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
 import { type RenderContext, t } from './format.ts';
 import {
@@ -87,30 +88,9 @@ export function renderHelp(r: Reply<'help'>): SlackMessage {
   );
 }
 
-const unknownText: Record<UnknownReason, Record<Lang, string>> = {
-  empty: { ko: '무엇을 할지 적어 주세요.', en: 'Tell me what to do.' },
-  not_understood: { ko: '무슨 말인지 이해하지 못했어요.', en: "I didn't understand that." },
-  negation: {
-    ko: '"하지 마"로 이해했어요. 아무것도 하지 않았습니다.',
-    en: 'That reads as "don\'t", so I did nothing.',
-  },
-  multiple_commands: {
-    ko: '한 번에 한 가지만 할 수 있어요. 명령을 나눠서 보내 주세요.',
-    en: 'One command at a time, please. Send them separately.',
-  },
-  invalid_steps: {
-    ko: '몇 단계 전인지는 1 이상의 숫자로 적어 주세요.',
-    en: 'Steps back must be a whole number of 1 or more.',
-  },
-  missing_repo: {
-    ko: '어느 저장소인지 적어 주세요 (예: K-Le-PaaS/test01).',
-    en: 'Which repository? (for example K-Le-PaaS/test01)',
-  },
-};
-
 export function renderUnknown(r: Reply<'unknown'>): SlackMessage {
   const { lang } = r;
-  const why = unknownText[r.reason][lang];
+  const why = unknownReasonText[r.reason][lang];
   const suggestions =
     r.suggestions.length > 0 ? r.suggestions.map((s) => `• \`${esc(s)}\``).join('\n') : helpList(lang, 3);
   const lead =
@@ -155,9 +135,6 @@ export function renderChooseRepo(r: Reply<'choose_repo'>): SlackMessage {
   );
 }
 
-const opLabel = (d: Deployment, lang: Lang): string =>
-  d.operation === 'rollback' ? t(lang, '롤백', 'Rollback') : t(lang, '배포', 'Deploy');
-
 export function renderStarted(r: Reply<'started'>, _ctx: RenderContext): SlackMessage {
   const { lang, deployment: d } = r;
   const repo = `${d.owner}/${d.repo}`;
@@ -167,8 +144,8 @@ export function renderStarted(r: Reply<'started'>, _ctx: RenderContext): SlackMe
     : '';
   const text = t(
     lang,
-    `:rocket: ${opLabel(d, lang)} 시작: *${esc(repo)}*${commit}${by}. 진행 상황을 이 스레드에 알려 드릴게요.`,
-    `:rocket: ${opLabel(d, lang)} started: *${esc(repo)}*${commit}${by}. I'll post progress in this thread.`,
+    `:rocket: ${operationWord(d.operation, lang)} 시작: *${esc(repo)}*${commit}${by}. 진행 상황을 이 스레드에 알려 드릴게요.`,
+    `:rocket: ${operationWord(d.operation, lang, true)} started: *${esc(repo)}*${commit}${by}. I'll post progress in this thread.`,
   );
   return message([section(text), context(`#${d.id}`)], text.replace(/:[a-z_]+: /, ''));
 }

@@ -2,24 +2,25 @@ import type { BotReply } from '../../bot/types.ts';
 import type { Deployment, DeploymentStatus } from '../../domain/deployment.ts';
 import type { Lang } from '../../domain/intent.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
+import { operationWord, statusWord } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
 import { firstLine, formatAge, formatDuration, formatTime, type RenderContext, t } from './format.ts';
 import { type Block, button, context, esc, header, message, type SlackMessage, section } from './kit.ts';
 
 type Reply<K extends BotReply['kind']> = Extract<BotReply, { kind: K }>;
 
-const statusLabel: Record<DeploymentStatus, { emoji: string; ko: string; en: string }> = {
-  queued: { emoji: ':hourglass_flowing_sand:', ko: '대기 중', en: 'queued' },
-  building: { emoji: ':hammer_and_wrench:', ko: '빌드 중', en: 'building' },
-  deploying: { emoji: ':ship:', ko: '배포 중', en: 'deploying' },
-  success: { emoji: ':white_check_mark:', ko: '성공', en: 'succeeded' },
-  failed: { emoji: ':x:', ko: '실패', en: 'failed' },
-  canceled: { emoji: ':no_entry_sign:', ko: '취소됨', en: 'canceled' },
-  timed_out: { emoji: ':alarm_clock:', ko: '시간 초과', en: 'timed out' },
+const statusEmoji: Record<DeploymentStatus, string> = {
+  queued: ':hourglass_flowing_sand:',
+  building: ':hammer_and_wrench:',
+  deploying: ':ship:',
+  success: ':white_check_mark:',
+  failed: ':x:',
+  canceled: ':no_entry_sign:',
+  timed_out: ':alarm_clock:',
 };
 
 export const formatStatus = (s: DeploymentStatus, lang: Lang): string =>
-  `${statusLabel[s].emoji} ${statusLabel[s][lang]}`;
+  `${statusEmoji[s]} ${statusWord[s][lang]}`;
 
 export function renderDiagnose(r: Reply<'diagnose'>, ctx: RenderContext): SlackMessage {
   const { lang, report } = r;
@@ -117,7 +118,7 @@ export function renderCandidates(r: Reply<'candidates'>, ctx: RenderContext): Sl
 }
 
 const deploymentLine = (d: Deployment, ctx: RenderContext, lang: Lang): string => {
-  const op = d.operation === 'rollback' ? t(lang, '롤백', 'rollback') : t(lang, '배포', 'deploy');
+  const op = operationWord(d.operation, lang);
   const sha = d.commitSha ? `\`${shortSha(d.commitSha)}\`` : '`-------`';
   const took = d.durationMs !== null ? ` · ${formatDuration(d.durationMs, lang)}` : '';
   const who = d.requestedBy && d.requestedVia === 'slack' ? ` · <@${d.requestedBy}>` : '';

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Deployment } from '../../../src/domain/deployment.ts';
+import { formatDuration } from '../../../src/domain/format.ts';
 import { createConsoleNotifier } from '../../../src/notify/console.ts';
 import type { DeploymentNotice } from '../../../src/notify/port.ts';
-import { formatElapsed, renderNotice } from '../../../src/notify/render.ts';
+import { renderNotice } from '../../../src/notify/render.ts';
 
 const t0 = new Date('2025-01-01T00:00:00Z');
 const base: Deployment = {
@@ -158,9 +159,9 @@ describe('renderNotice', () => {
   });
 
   it('formats elapsed time in both languages', () => {
-    expect(formatElapsed(0, 'en')).toBe('0s');
-    expect(formatElapsed(125_400, 'en')).toBe('2m 05s');
-    expect(formatElapsed(125_400, 'ko')).toBe('2분 5초');
+    expect(formatDuration(0, 'en')).toBe('0s');
+    expect(formatDuration(125_400, 'en')).toBe('2m 05s');
+    expect(formatDuration(125_400, 'ko')).toBe('2분 5초');
   });
 });
 
