@@ -5,6 +5,7 @@ import { durationFrom } from '../poller/step.ts';
 import type { CliIo, CliPoll, CliRuntime } from '../runtime/cli-runtime.ts';
 import { systemClock } from '../services/ports.ts';
 import { invalidInput } from '../services/rules/messages.ts';
+import { renderContextOf } from './command.ts';
 import { createFollower } from './follow.ts';
 import { renderDeployment, toJson } from './render.ts';
 
@@ -16,6 +17,16 @@ export const waitOptions = {
 export interface WaitFlags {
   readonly wait: boolean;
   readonly 'no-wait': boolean;
+}
+
+/** Flags of a command that starts a deployment: --yes to start it, and whether to follow it. */
+export const startOptions = {
+  yes: { type: 'boolean', short: 'y', default: false },
+  ...waitOptions,
+} as const satisfies ParseArgsConfig['options'];
+
+export interface StartFlags extends WaitFlags {
+  readonly yes: boolean;
 }
 
 /**
@@ -61,16 +72,22 @@ export interface StartedWork {
 }
 
 /**
- * Starts the work, then either prints the new record (the bot's poller follows it) or follows it here to
- * its final state: notices on stderr as they happen, the final record on stdout, exit 0 only on success.
+ * Without --yes prints the plan and exits 1. Otherwise starts the work, then either prints the new record
+ * (the bot's poller follows it) or follows it here to its final state: notices on stderr as they happen,
+ * the final record on stdout, exit 0 only on success.
  */
 export async function runStarted(
   rt: CliRuntime,
   io: CliIo,
-  flags: WaitFlags,
+  flags: StartFlags,
   work: StartedWork,
 ): Promise<number> {
-  const ctx = { timeZone: rt.config.timeZone, lang: rt.lang };
+  if (!flags.yes) {
+    io.out(io.json ? toJson({ plan: work.plan, started: false }) : work.planText);
+    io.note(`Nothing done. Run again with --yes to start this ${work.label.toLowerCase()}.`);
+    return 1;
+  }
+  const ctx = renderContextOf(rt);
   const wait = shouldWait(flags, rt.config);
   // Listening before the start, so the poller's first notice is not missed.
   const follower = wait ? createFollower(rt.runtime.events) : null;

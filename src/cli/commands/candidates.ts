@@ -1,8 +1,7 @@
-import { stderr } from 'node:process';
-import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
+import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { invalidInput } from '../../services/rules/messages.ts';
-import type { CliCommand } from '../command.ts';
-import { renderCandidates, toJson } from '../render.ts';
+import { renderContextOf, runtimeCommand, show } from '../command.ts';
+import { renderCandidates } from '../render.ts';
 
 const usage = `klepaas-bot candidates <owner/repo> [--limit N] [--json] [--lang ko|en]
 
@@ -22,24 +21,16 @@ export function parseLimit(text: string | undefined, fallback: number): number {
   return n;
 }
 
-const command: CliCommand = {
-  summary: 'List rollback candidates, numbered as --steps counts them',
-  async run(args) {
-    const parsed = parseCli(args, { ...commonOptions, limit: { type: 'string' } });
-    if (!parsed || parsed.values.help) {
-      stderr.write(usage);
-      return parsed ? 0 : 2;
-    }
-    const { values, positionals } = parsed;
-    return runCli(values, async (rt, io) => {
-      const { owner, repo } = parseRepoArg(positionals[0]);
-      const list = await rt.services.candidates(owner, repo, parseLimit(values.limit, 10));
-      io.out(
-        io.json ? toJson(list) : renderCandidates(list, { timeZone: rt.config.timeZone, lang: rt.lang }),
-      );
-      return 0;
-    });
-  },
-};
+export const limitOption = { limit: { type: 'string' } } as const;
 
-export default command;
+export default runtimeCommand({
+  summary: 'List rollback candidates, numbered as --steps counts them',
+  usage,
+  options: limitOption,
+  async body(rt, io, values, positionals) {
+    const { owner, repo } = parseRepoArg(positionals[0]);
+    const list = await rt.services.candidates(owner, repo, parseLimit(values.limit, 10));
+    show(io, list, () => renderCandidates(list, renderContextOf(rt)));
+    return 0;
+  },
+});

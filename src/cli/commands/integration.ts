@@ -1,8 +1,8 @@
 import { stderr } from 'node:process';
 import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
 import type { IntegrationInput } from '../../services/ports.ts';
-import type { CliCommand } from '../command.ts';
-import { renderIntegrations, toJson } from '../render.ts';
+import { type CliCommand, show } from '../command.ts';
+import { renderIntegrations } from '../render.ts';
 
 const usage = `klepaas-bot integration add <owner/repo> [settings] [--update] [--json]
 klepaas-bot integration update <owner/repo> [settings] [--json]
@@ -92,20 +92,18 @@ const command: CliCommand = {
       const svc = rt.services.integrations;
       if (sub === 'list') {
         const list = svc.list();
-        io.out(io.json ? toJson(list) : renderIntegrations(list));
+        show(io, list, () => renderIntegrations(list));
         return 0;
       }
       const { owner, repo } = parseRepoArg(positionals[0]);
       if (sub === 'remove') {
         svc.remove(owner, repo);
-        io.out(
-          io.json ? toJson({ removed: { owner, repo } }) : `Removed the integration of ${owner}/${repo}.`,
-        );
+        show(io, { removed: { owner, repo } }, () => `Removed the integration of ${owner}/${repo}.`);
         return 0;
       }
       const input = toInput(owner, repo, values);
       const saved = sub === 'update' || values.update ? svc.update(input) : svc.add(input);
-      io.out(io.json ? toJson(saved) : renderIntegrations([saved]));
+      show(io, saved, () => renderIntegrations([saved]));
       io.note(`Check it with: klepaas-bot diagnose ${saved.owner}/${saved.repo}`);
       return 0;
     });
