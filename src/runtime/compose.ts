@@ -34,14 +34,7 @@ export async function openNcp(config: Config, stores: Stores, logger: Logger): P
     });
     return { port: client, simulatorNotice: null, close: () => client.close() };
   }
-  const sim = await startNcpSimulator({
-    port: config.simulator.port,
-    phaseMs: config.simulator.phaseMs,
-    buildFailRate: config.simulator.buildFailRate,
-    deployFailRate: config.simulator.deployFailRate,
-    errorRate: config.simulator.errorRate,
-    latencyMs: config.simulator.latencyMs,
-  });
+  const sim = await startNcpSimulator(config.simulator);
   try {
     // The demo's history is anchored at its first seeding, so restarts recreate the same commits.
     const oldest = stores.deployments

@@ -1,11 +1,11 @@
 import type { Deployment, Requester } from '../domain/deployment.ts';
+import { shortSha } from '../domain/repo-ref.ts';
 import type { DeployPlan } from '../domain/reports.ts';
 import type { DeploySelector, ServiceDeps } from './deps.ts';
-import { asKlepaas, imageRefFor, imageRepository, requireReady } from './guards.ts';
-import { startBuild } from './rollback.ts';
+import { asKlepaas, imageRefFor, requireReady } from './guards.ts';
 import { toRunning } from './rules/candidates.ts';
 import { deploymentInFlight, refNotFound } from './rules/messages.ts';
-import { track } from './start.ts';
+import { openRecord, startBuild, startedBefore, track } from './start.ts';
 
 /**
  * What a deploy would do: the setup checks, no deployment in flight, and the ref (default branch when
@@ -52,30 +52,26 @@ export async function executeDeploy(
   requester: Requester,
   requestKey: string | null,
 ): Promise<Deployment> {
-  if (requestKey) {
-    const seen = deps.deployments.findByRequestKey(requestKey);
-    if (seen) return seen;
-  }
+  const seen = startedBefore(deps, requestKey);
+  if (seen) return seen;
   const ready = requireReady(deps, plan.owner, plan.repo);
-  const created = deps.deployments.create({
-    owner: plan.owner,
-    repo: plan.repo,
-    commitSha: plan.commitSha,
-    commitMessage: plan.commitMessage,
-    ref: plan.ref,
-    operation: 'deploy',
-    rollbackFromId: null,
-    status: 'building',
-    image: imageRepository(ready),
-    imageTag: plan.commitSha.slice(0, 7),
+  const d = openRecord(
+    deps,
+    ready,
+    {
+      owner: plan.owner,
+      repo: plan.repo,
+      commitSha: plan.commitSha,
+      commitMessage: plan.commitMessage,
+      ref: plan.ref,
+      operation: 'deploy',
+      rollbackFromId: null,
+      status: 'building',
+      imageTag: shortSha(plan.commitSha),
+    },
+    requester,
     requestKey,
-    requestedBy: requester.user,
-    requestedVia: requester.via,
-    lang: requester.lang,
-    slackChannel: requester.slackChannel ?? null,
-    slackThreadTs: requester.slackThreadTs ?? null,
-  });
-  const d = deps.deployments.update(created.id, { startedAt: deps.clock.now() });
+  );
   deps.logger.info({ module: 'services', deploymentId: d.id, commit: d.imageTag }, 'deploy started');
   const started = await startBuild(deps, d, ready);
   await track(deps, started.id);

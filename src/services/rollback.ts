@@ -1,10 +1,10 @@
 import type { Deployment, Requester } from '../domain/deployment.ts';
 import type { CandidateList, RollbackPlan } from '../domain/reports.ts';
 import type { RollbackSelector, ServiceDeps } from './deps.ts';
-import { asKlepaas, imageRefFor, imageRepository, type ReadyIntegration, requireReady } from './guards.ts';
+import { asKlepaas, imageRefFor, requireReady } from './guards.ts';
 import { buildCandidateList, normalizePrefix, selectByPrefix, selectByStep } from './rules/candidates.ts';
 import { deploymentInFlight, noDeploymentHistory, targetChanged } from './rules/messages.ts';
-import { failDeployment, rollOut, track } from './start.ts';
+import { openRecord, rollOut, startBuild, startedBefore, track } from './start.ts';
 
 /** Enough rows for any step count a person asks for; a prefix beyond it falls back to the whole history. */
 const CANDIDATE_WINDOW = 200;
@@ -91,33 +91,27 @@ export async function executeRollback(
   requester: Requester,
   requestKey: string | null,
 ): Promise<Deployment> {
-  if (requestKey) {
-    const seen = deps.deployments.findByRequestKey(requestKey);
-    if (seen) return seen;
-  }
+  const seen = startedBefore(deps, requestKey);
+  if (seen) return seen;
   const fresh = await recheck(deps, plan);
   const ready = requireReady(deps, plan.owner, plan.repo);
-  const now = deps.clock.now();
-  // The store's partial unique index refuses a second in-flight record (DEPLOYMENT_IN_FLIGHT).
-  const created = deps.deployments.create({
-    owner: fresh.owner,
-    repo: fresh.repo,
-    commitSha: fresh.target.commitSha,
-    commitMessage: fresh.target.commitMessage,
-    ref: null,
-    operation: 'rollback',
-    rollbackFromId: fresh.current?.deploymentId ?? null,
-    status: fresh.rebuild ? 'building' : 'deploying',
-    image: imageRepository(ready),
-    imageTag: fresh.target.imageTag,
+  const d = openRecord(
+    deps,
+    ready,
+    {
+      owner: fresh.owner,
+      repo: fresh.repo,
+      commitSha: fresh.target.commitSha,
+      commitMessage: fresh.target.commitMessage,
+      ref: null,
+      operation: 'rollback',
+      rollbackFromId: fresh.current?.deploymentId ?? null,
+      status: fresh.rebuild ? 'building' : 'deploying',
+      imageTag: fresh.target.imageTag,
+    },
+    requester,
     requestKey,
-    requestedBy: requester.user,
-    requestedVia: requester.via,
-    lang: requester.lang,
-    slackChannel: requester.slackChannel ?? null,
-    slackThreadTs: requester.slackThreadTs ?? null,
-  });
-  const d = deps.deployments.update(created.id, { startedAt: now });
+  );
   deps.logger.info(
     { module: 'services', deploymentId: d.id, target: d.imageTag, rebuild: fresh.rebuild },
     'rollback started',
@@ -143,23 +137,4 @@ async function recheck(deps: ServiceDeps, plan: RollbackPlan): Promise<RollbackP
     throw targetChanged(plan.owner, plan.repo, 'another deployment finished since the plan was made');
   }
   return fresh;
-}
-
-/** Rebuild of a commit whose image is gone; the record stays `building` until the poller moves it on. */
-export async function startBuild(
-  deps: ServiceDeps,
-  d: Deployment,
-  ready: ReadyIntegration,
-): Promise<Deployment> {
-  try {
-    const { buildId } = await deps.ncp.startBuild(ready.buildProjectId, {
-      ref: d.ref,
-      commitSha: d.commitSha,
-    });
-    return deps.deployments.update(d.id, { buildId });
-  } catch (cause) {
-    const err = asKlepaas(cause, 'build');
-    failDeployment(deps, d.id, 'build', err);
-    throw err;
-  }
 }

@@ -1,8 +1,52 @@
-import type { Deployment, FailedStage } from '../domain/deployment.ts';
+import type { Deployment, FailedStage, Requester } from '../domain/deployment.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { ServiceDeps } from './deps.ts';
-import { asKlepaas, type ReadyIntegration, reasonOf, requireReady } from './guards.ts';
+import { asKlepaas, imageRepository, type ReadyIntegration, reasonOf, requireReady } from './guards.ts';
+import type { NewDeployment } from './ports.ts';
 import { invalidInput, manifestUpdateFailed } from './rules/messages.ts';
+
+/** The record an earlier request with the same key started (a retried Slack event), if any. */
+export const startedBefore = (deps: ServiceDeps, requestKey: string | null): Deployment | null =>
+  requestKey ? deps.deployments.findByRequestKey(requestKey) : null;
+
+/** What differs between a deploy's record and a rollback's; the rest comes from the integration and requester. */
+export type RecordFields = Pick<
+  NewDeployment,
+  | 'owner'
+  | 'repo'
+  | 'commitSha'
+  | 'commitMessage'
+  | 'ref'
+  | 'operation'
+  | 'rollbackFromId'
+  | 'status'
+  | 'imageTag'
+>;
+
+/**
+ * Creates the record of a start, stamped started now. The store's partial unique index refuses a second
+ * in-flight record of the repo (DEPLOYMENT_IN_FLIGHT).
+ */
+export function openRecord(
+  deps: ServiceDeps,
+  ready: ReadyIntegration,
+  fields: RecordFields,
+  requester: Requester,
+  requestKey: string | null,
+): Deployment {
+  const now = deps.clock.now();
+  const created = deps.deployments.create({
+    ...fields,
+    image: imageRepository(ready),
+    requestKey,
+    requestedBy: requester.user,
+    requestedVia: requester.via,
+    lang: requester.lang,
+    slackChannel: requester.slackChannel ?? null,
+    slackThreadTs: requester.slackThreadTs ?? null,
+  });
+  return deps.deployments.update(created.id, { startedAt: now });
+}
 
 /**
  * Ends a started record as failed with its reason, so nothing half-done stays in flight. Never throws:
@@ -34,6 +78,28 @@ export async function track(deps: ServiceDeps, id: number): Promise<void> {
     await deps.tracker.track(id);
   } catch (err) {
     deps.logger.error({ module: 'services', deploymentId: id, err }, 'tracker refused the deployment');
+  }
+}
+
+/**
+ * The SourceBuild run of a deploy, or of a rollback whose image is gone; the record stays `building` until
+ * the poller moves it on.
+ */
+export async function startBuild(
+  deps: ServiceDeps,
+  d: Deployment,
+  ready: ReadyIntegration,
+): Promise<Deployment> {
+  try {
+    const { buildId } = await deps.ncp.startBuild(ready.buildProjectId, {
+      ref: d.ref,
+      commitSha: d.commitSha,
+    });
+    return deps.deployments.update(d.id, { buildId });
+  } catch (cause) {
+    const err = asKlepaas(cause, 'build');
+    failDeployment(deps, d.id, 'build', err);
+    throw err;
   }
 }
 

@@ -4,14 +4,7 @@ import { startNcpSimulator } from './index.ts';
 /** Runs the simulator alone (`node src/ncp/simulator/main.ts`), seeded with the demo project, until stopped. */
 loadDotEnv();
 const config = loadConfig(process.env);
-const sim = await startNcpSimulator({
-  port: config.simulator.port,
-  phaseMs: config.simulator.phaseMs,
-  buildFailRate: config.simulator.buildFailRate,
-  deployFailRate: config.simulator.deployFailRate,
-  errorRate: config.simulator.errorRate,
-  latencyMs: config.simulator.latencyMs,
-});
+const sim = await startNcpSimulator(config.simulator);
 const demo = await sim.seedDemo();
 const lines = [
   'NCP simulator (not Naver Cloud Platform) listening on 127.0.0.1',
