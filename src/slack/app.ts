@@ -1,14 +1,25 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  LogLevel,
+  type Receiver,
+  type ReceiverEvent,
+  SocketModeReceiver,
+} from '@slack/bolt';
+import { z } from 'zod';
 import type { Dispatcher } from '../bot/types.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
 import type { EventLog } from '../services/ports.ts';
+import { formatTime } from './blocks/format.ts';
 import { register as registerActions } from './listeners/actions.ts';
 import type { ListenerDeps, WebClient } from './listeners/context.ts';
 import { register as registerMessages } from './listeners/messages.ts';
 import { register as registerCommands } from './listeners/slash-commands.ts';
+import { createWorkQueue, type WorkQueue } from './listeners/work-queue.ts';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -57,6 +68,64 @@ function boltLogger(log: Logger): BoltLogger {
   };
 }
 
+// Requests whose post-ack work runs at once; more wait in the queue (their acks are already sent).
+const POST_ACK_CONCURRENCY = 8;
+// On stop, work already acknowledged gets this long to post its replies.
+const POST_ACK_DRAIN_MS = 5000;
+
+const threadOfSchema = z
+  .object({
+    event: z
+      .object({ channel: z.string(), ts: z.string(), thread_ts: z.string().optional() })
+      .loose()
+      .optional(),
+    channel: z.object({ id: z.string() }).loose().optional(),
+    message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).loose().optional(),
+  })
+  .loose();
+
+/** The Slack thread a request belongs to (mentions, DMs, button presses); slash commands have none. */
+function threadOf(body: unknown): string | undefined {
+  const parsed = threadOfSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const { event, channel, message } = parsed.data;
+  if (event) return `${event.channel}:${event.thread_ts ?? event.ts}`;
+  if (channel && message) return `${channel.id}:${message.thread_ts ?? message.ts}`;
+  return undefined;
+}
+
+/**
+ * Pays first-use costs at start rather than in the first burst: zod compiles a schema on its first parse,
+ * and the zone's time formatter loads ICU data (tens of ms, in one go, while acks wait).
+ */
+function warmUp(timeZone: string): void {
+  threadOf({ event: { channel: 'C0', ts: '0.0', thread_ts: '0.0' } });
+  threadOf({ channel: { id: 'C0' }, message: { ts: '0.0' } });
+  formatTime(new Date(0), { now: new Date(0), timeZone });
+}
+
+const alreadyAcked = async (): Promise<void> => {};
+
+/**
+ * Acks each request as soon as the receiver has verified its signature and parsed it, then runs Bolt's
+ * processing (authorize, middleware, our listeners) as a queued job. Under a burst, every request's ack then
+ * costs only the receiver's own work, not the middleware of the requests before it nor their replies. Our
+ * listeners never answer with an ack body (no modals or options menus), so the ack they call is a no-op.
+ */
+function ackFirst(receiver: Receiver, queue: WorkQueue): Receiver {
+  const init = receiver.init.bind(receiver);
+  receiver.init = (app: App) => {
+    // The receiver only calls processEvent; everything else is the real app's.
+    const front: App = Object.create(app);
+    front.processEvent = async (event: ReceiverEvent) => {
+      await event.ack();
+      queue.push(() => app.processEvent({ ...event, ack: alreadyAcked }), threadOf(event.body));
+    };
+    init(front);
+  };
+  return receiver;
+}
+
 const healthRoute = {
   path: '/healthz',
   method: ['GET'],
@@ -99,9 +168,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       processBeforeResponse: false,
     });
   }
-  // No conversation store: nothing reads context.conversation, and its middleware runs on every request
-  // before the listener reaches ack().
-  const app = new App({ token: config.botToken, receiver, logger, clientOptions, convoStore: false });
+  const queue = createWorkQueue({
+    concurrency: POST_ACK_CONCURRENCY,
+    onError: (err) => log.error({ err }, 'Slack request failed after its ack'),
+  });
+  // No conversation store: nothing reads context.conversation, and its middleware would run on every request.
+  const app = new App({
+    token: config.botToken,
+    receiver: ackFirst(receiver, queue),
+    logger,
+    clientOptions,
+    convoStore: false,
+  });
 
   const deps: ListenerDeps = {
     dispatcher: opts.dispatcher,
@@ -120,6 +198,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
 
   let server: Server | null = null;
+  warmUp(deps.timeZone);
   return {
     app,
     client: app.client,
@@ -139,6 +218,15 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       server?.closeAllConnections();
       await app.stop();
       server = null;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        queue.idle(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, POST_ACK_DRAIN_MS);
+          timer.unref();
+        }),
+      ]);
+      clearTimeout(timer);
     },
   };
 }

@@ -16,7 +16,6 @@ import type { SlackMessage } from '../blocks/kit.ts';
 import { isDmChannel } from '../blocks/where.ts';
 import { describeSlackError, postEphemeral, updateMessage } from '../web-api.ts';
 import {
-  afterAck,
   firstDelivery,
   inAllowedChannel,
   type ListenerDeps,
@@ -175,7 +174,6 @@ export function register(app: App, deps: ListenerDeps): void {
     const id = decision === 'go' ? actionIds.confirmGo : actionIds.confirmCancel;
     app.action(id, async ({ ack, body, client, respond }) => {
       await ack();
-      await afterAck();
       const press = readPress(deps, body);
       const pendingId = press?.action.value;
       if (!press || !pendingId || !(await pressAllowed(deps, client, respond, press))) return;
@@ -203,7 +201,6 @@ export function register(app: App, deps: ListenerDeps): void {
 
   app.action(actionIdPattern.chooseRepo, async ({ ack, body, client, respond }) => {
     await ack();
-    await afterAck();
     const press = readPress(deps, body);
     const value = press ? parseButtonValue(chooseRepoValueSchema, press.action.value) : null;
     if (!press || !value || !(await pressAllowed(deps, client, respond, press))) return;
@@ -225,7 +222,6 @@ export function register(app: App, deps: ListenerDeps): void {
 
   app.action(actionIdPattern.rollbackTo, async ({ ack, body, client, respond }) => {
     await ack();
-    await afterAck();
     const press = readPress(deps, body);
     const value = press ? parseButtonValue(rollbackToValueSchema, press.action.value) : null;
     if (!press || !value || !(await pressAllowed(deps, client, respond, press))) return;

@@ -100,10 +100,3 @@ export const ephemeralTo =
   (client: WebClient, where: { channel: string; user: string; threadTs?: string | null }) =>
   (msg: SlackMessage) =>
     postEphemeral(client, where, msg);
-
-/**
- * Lets the event loop take its pending I/O (other requests waiting to be read and acknowledged) before this
- * request's slow part runs. After ack() the listener would otherwise go straight on in the same turn, and
- * in a burst every later request's ack would wait behind every earlier request's dispatcher work.
- */
-export const afterAck = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

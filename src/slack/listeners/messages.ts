@@ -5,7 +5,6 @@ import { guessLang } from '../blocks/format.ts';
 import { isDmChannel } from '../blocks/where.ts';
 import { stripBotMention } from '../commands.ts';
 import {
-  afterAck,
   ephemeralTo,
   firstDelivery,
   inAllowedChannel,
@@ -53,8 +52,6 @@ async function handleChat(
   rawBody: unknown,
   botUserId: string | undefined,
 ): Promise<void> {
-  // Bolt has already acknowledged an event when listeners run.
-  await afterAck();
   const parsed = chatEventSchema.safeParse(rawEvent);
   if (!parsed.success) {
     deps.logger.warn({ issues: parsed.error.issues.length }, 'unexpected Slack event shape ignored');

@@ -7,7 +7,6 @@ import { isDmChannel } from '../blocks/where.ts';
 import { commandToMessage, type SlashCommand, slashCommands } from '../commands.ts';
 import { cannotPostHere, describeSlackError, postMessage } from '../web-api.ts';
 import {
-  afterAck,
   firstDelivery,
   inAllowedChannel,
   type ListenerDeps,
@@ -64,9 +63,9 @@ async function deliver(
 export function register(app: App, deps: ListenerDeps): void {
   for (const name of slashCommands) {
     app.command(name, async ({ ack, body, respond, client }) => {
-      // Slack drops a command not acknowledged within 3 s; nothing slow may run before this line.
+      // Slack drops a command not acknowledged within 3 s. The app acks when the request arrives (ackFirst in
+      // app.ts); this call keeps the listener correct on any receiver, and must stay first.
       await ack();
-      await afterAck();
       const parsed = commandSchema.safeParse(body);
       if (!parsed.success) {
         deps.logger.warn({ command: name }, 'unexpected slash command payload ignored');
