@@ -185,6 +185,12 @@ export default async function bench(): Promise<void> {
       store.findByCommitPrefix(at(i).owner, at(i).repo, prefixes[i % prefixes.length] as string),
     );
     time('inFlight(owner, repo)', CALLS, (i) => store.inFlight(at(i).owner, at(i).repo));
+
+    // Every chat request looks its integration up at least once.
+    const integrations = createStores(opened.db).integrations;
+    for (const repo of repos) integrations.upsert({ ...repo, buildProjectId: '1', deployProjectId: '2' });
+    time('integrations.find(owner, repo)', CALLS, (i) => integrations.find(shout(at(i).owner), at(i).repo));
+    time('integrations.findByRepoName(repo)', CALLS, (i) => integrations.findByRepoName(at(i).repo));
   } finally {
     opened.close();
     rmSync(dir, { recursive: true, force: true });

@@ -37,16 +37,6 @@ function inFlightError(owner: string, repo: string, existing: Deployment | null)
 
 /** Deployment history queries. `clock` stamps `requestedAt`, so seeds and tests can write the past. */
 export function createDeploymentStore(db: Db, clock: Clock = systemClock): DeploymentStore {
-  const get = (id: number): Deployment | null => {
-    const row = db.select().from(deployments).where(eq(deployments.id, id)).get();
-    return row ? toDeployment(row) : null;
-  };
-
-  const findByRequestKey = (key: string): Deployment | null => {
-    const row = db.select().from(deployments).where(eq(deployments.requestKey, key)).get();
-    return row ? toDeployment(row) : null;
-  };
-
   // Successful plain deploys that are the newest record of their commit. The NOT EXISTS probe is one
   // covering-index seek per row, so the cost follows `limit`, not the repo's whole history.
   const newestSuccessfulDeployPerCommit = (statusTerm: SQL, extra?: SQL): SQL => {
@@ -75,6 +65,16 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
   };
 
   const q = {
+    get: db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.id, sql.placeholder('id')))
+      .prepare(),
+    byRequestKey: db
+      .select()
+      .from(deployments)
+      .where(eq(deployments.requestKey, sql.placeholder('key')))
+      .prepare(),
     inFlight: db
       .select()
       .from(deployments)
@@ -122,6 +122,16 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
       .from(deployments)
       .where(and(repoIs(deployments), eq(deployments.status, 'success'), eq(deployments.operation, 'deploy')))
       .prepare(),
+  };
+
+  const get = (id: number): Deployment | null => {
+    const row = q.get.get({ id });
+    return row ? toDeployment(row) : null;
+  };
+
+  const findByRequestKey = (key: string): Deployment | null => {
+    const row = q.byRequestKey.get({ key });
+    return row ? toDeployment(row) : null;
   };
 
   const inFlight = (owner: string, repo: string): Deployment | null => {

@@ -41,8 +41,31 @@ function changes(input: IntegrationInput): Partial<typeof integrations.$inferIns
 }
 
 export function createIntegrationStore(db: Db, clock: Clock = systemClock): IntegrationStore {
+  // Look-ups run on every chat request: prepared once with placeholders (lower-cased values, to match
+  // the lower() indexes), since building the SQL and preparing it each time cost more than the query.
+  const q = {
+    find: db
+      .select()
+      .from(integrations)
+      .where(
+        sql`lower(${integrations.owner}) = ${sql.placeholder('owner')} and lower(${integrations.repo}) = ${sql.placeholder('repo')}`,
+      )
+      .prepare(),
+    byRepoName: db
+      .select()
+      .from(integrations)
+      .where(sql`lower(${integrations.repo}) = ${sql.placeholder('repo')}`)
+      .orderBy(sql`lower(${integrations.owner})`)
+      .prepare(),
+    list: db
+      .select()
+      .from(integrations)
+      .orderBy(sql`lower(${integrations.owner})`, sql`lower(${integrations.repo})`)
+      .prepare(),
+  };
+
   const find = (owner: string, repo: string): Integration | null => {
-    const row = db.select().from(integrations).where(sameRepo(owner, repo)).get();
+    const row = q.find.get({ owner: owner.toLowerCase(), repo: repo.toLowerCase() });
     return row ? toIntegration(row) : null;
   };
 
@@ -56,22 +79,11 @@ export function createIntegrationStore(db: Db, clock: Clock = systemClock): Inte
     find,
 
     findByRepoName(repo) {
-      return db
-        .select()
-        .from(integrations)
-        .where(lowerEq(integrations.repo, repo))
-        .orderBy(sql`lower(${integrations.owner})`)
-        .all()
-        .map(toIntegration);
+      return q.byRepoName.all({ repo: repo.toLowerCase() }).map(toIntegration);
     },
 
     list() {
-      return db
-        .select()
-        .from(integrations)
-        .orderBy(sql`lower(${integrations.owner})`, sql`lower(${integrations.repo})`)
-        .all()
-        .map(toIntegration);
+      return q.list.all().map(toIntegration);
     },
 
     upsert(input) {

@@ -1,4 +1,4 @@
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { PendingAction, PendingActionStore } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { type PendingActionRow, pendingActions } from './schema.ts';
@@ -6,8 +6,14 @@ import { type PendingActionRow, pendingActions } from './schema.ts';
 const toPendingAction = (row: PendingActionRow): PendingAction => row;
 
 export function createPendingActionStore(db: Db): PendingActionStore {
+  // Read on every button press (and while a losing press waits): prepared once.
+  const byId = db
+    .select()
+    .from(pendingActions)
+    .where(eq(pendingActions.id, sql.placeholder('id')))
+    .prepare();
   const get = (id: string): PendingAction | null => {
-    const row = db.select().from(pendingActions).where(eq(pendingActions.id, id)).get();
+    const row = byId.get({ id });
     return row ? toPendingAction(row) : null;
   };
 
