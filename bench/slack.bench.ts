@@ -21,6 +21,8 @@ const CONCURRENCY = 200;
 const CHILD_API = 'KLEPAAS_SLACK_BENCH_API_URL';
 const CHILD_MODE = 'KLEPAAS_SLACK_BENCH_MODE';
 type Mode = 'scripted' | 'runtime';
+/** A bare node:http server in its own process: the floor for a server that is not the client's process. */
+type ChildMode = Mode | 'bare';
 
 type ChildMessage =
   | { readonly type: 'ready'; readonly port: number }
@@ -61,7 +63,19 @@ function recordAcks(): () => number[] {
 }
 
 /** The bot alone in its own process, so the RSS figures are the bot's; the Slack API stand-in runs in the parent. */
-async function serveChild(apiUrl: string, mode: Mode): Promise<void> {
+async function serveChild(apiUrl: string, mode: ChildMode): Promise<void> {
+  if (mode === 'bare') {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end());
+    }).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    process.on('message', (m: { type: string }) => {
+      if (m.type === 'stop') server.close(() => process.exit(0));
+    });
+    process.send?.({ type: 'ready', port: (server.address() as AddressInfo).port } satisfies ChildMessage);
+    return;
+  }
   const takeAcks = recordAcks();
   // How long work already queued in the bot (other requests' post-ack work) holds up reading the next request.
   const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -191,10 +205,9 @@ async function baseline(): Promise<number[]> {
   return latencies;
 }
 
-async function measure(mode: Mode): Promise<void> {
-  const api = await startSlackApi();
-  const child = fork(fileURLToPath(import.meta.url), [], {
-    env: { ...process.env, [CHILD_API]: api.apiUrl, [CHILD_MODE]: mode },
+function forkChild(apiUrl: string, mode: ChildMode): ChildProcess {
+  return fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, [CHILD_API]: apiUrl, [CHILD_MODE]: mode },
     execArgv: [
       '--experimental-strip-types',
       '--disable-warning=ExperimentalWarning',
@@ -204,10 +217,49 @@ async function measure(mode: Mode): Promise<void> {
         : []),
     ],
   });
+}
+
+async function childPort(child: ChildProcess): Promise<number> {
+  const [ready] = (await once(child, 'message')) as [ChildMessage];
+  if (ready.type !== 'ready') throw new Error('bench child did not start');
+  return ready.port;
+}
+
+/**
+ * The same load against a bare node:http server in its own process, as the bot runs: each ack then also
+ * costs a cross-process wake-up on the shared cores, which the in-process floor above does not pay.
+ */
+async function separateFloor(): Promise<void> {
+  const child = forkChild('', 'bare');
   try {
-    const [ready] = (await once(child, 'message')) as [ChildMessage];
-    if (ready.type !== 'ready') throw new Error('bench child did not start');
-    const url = `http://127.0.0.1:${ready.port}/slack/events`;
+    const url = `http://127.0.0.1:${await childPort(child)}/slack/events`;
+    for (const round of ['cold', 'warm']) {
+      // The bot's own request shape (signed command, same headers and size); the bare server ignores it.
+      const latencies = await fire(url, CONCURRENCY, (i) =>
+        signCommand(SIGNING_SECRET, {
+          command: '/rollback',
+          text: 'candidates K-Le-PaaS/test01',
+          user_id: 'U_BENCH',
+          channel_id: 'C_BENCH',
+          response_url: 'http://127.0.0.1:9/unused',
+          trigger_id: `bench-bare-${round}-${i}`,
+        }),
+      );
+      console.log(
+        `same load on a bare node:http server in its own process, ${round} (load ${load()}): p50 ${fmt(pct(latencies, 50))}, p99 ${fmt(pct(latencies, 99))}`,
+      );
+    }
+  } finally {
+    child.send({ type: 'stop' });
+    await once(child, 'exit');
+  }
+}
+
+async function measure(mode: Mode): Promise<void> {
+  const api = await startSlackApi();
+  const child = forkChild(api.apiUrl, mode);
+  try {
+    const url = `http://127.0.0.1:${await childPort(child)}/slack/events`;
     // Half read-only (candidates), half rollbacks that plan and ask for a confirmation.
     const command = (i: number) =>
       signCommand(SIGNING_SECRET, {
@@ -269,11 +321,13 @@ export default async function bench(): Promise<void> {
   console.log(
     `same load on a bare node:http server (this machine's floor, load ${load()}): p50 ${fmt(pct(base, 50))}, p99 ${fmt(pct(base, 99))}`,
   );
+  await separateFloor();
   await measure('scripted');
   await measure('runtime');
   agent.destroy();
 }
 
 const childApiUrl = process.env[CHILD_API];
-if (childApiUrl)
-  await serveChild(childApiUrl, process.env[CHILD_MODE] === 'runtime' ? 'runtime' : 'scripted');
+const childModes: readonly ChildMode[] = ['scripted', 'runtime', 'bare'];
+const childMode = childModes.find((m) => m === process.env[CHILD_MODE]);
+if (childApiUrl !== undefined && childMode) await serveChild(childApiUrl, childMode);
