@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deployment, Requester } from '../domain/deployment.ts';
+import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
 import type { Intent, IntentKind } from '../domain/intent.ts';
 import { intentSchema } from '../domain/intent.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
@@ -17,15 +17,28 @@ export type DeploySelector = { readonly ref: string | null } | { readonly commit
 
 /** The use cases the dispatcher calls; the services module provides them. */
 export interface BotServices {
-  planRollback(owner: string, repo: string, selector: RollbackSelector): Promise<RollbackPlan>;
-  executeRollback(plan: RollbackPlan, requester: Requester, requestKey: string): Promise<Deployment>;
-  planDeploy(owner: string, repo: string, selector: DeploySelector): Promise<DeployPlan>;
-  executeDeploy(plan: DeployPlan, requester: Requester, requestKey: string): Promise<Deployment>;
-  candidates(owner: string, repo: string): Promise<CandidateList>;
-  history(owner: string, repo: string, limit: number): Promise<Deployment[]>;
-  status(owner: string, repo: string): Promise<Deployment | null>;
-  diagnose(owner: string, repo: string): Promise<DiagnoseReport>;
+  // `known`: the integration this request already read, so it is not read again (null: read it).
+  planRollback(owner: string, repo: string, selector: RollbackSelector, known: Known): Promise<RollbackPlan>;
+  executeRollback(
+    plan: RollbackPlan,
+    requester: Requester,
+    requestKey: string,
+    known: Known,
+  ): Promise<Deployment>;
+  planDeploy(owner: string, repo: string, selector: DeploySelector, known: Known): Promise<DeployPlan>;
+  executeDeploy(
+    plan: DeployPlan,
+    requester: Requester,
+    requestKey: string,
+    known: Known,
+  ): Promise<Deployment>;
+  candidates(owner: string, repo: string, limit: number | undefined, known: Known): Promise<CandidateList>;
+  history(owner: string, repo: string, limit: number, known: Known): Promise<Deployment[]>;
+  status(owner: string, repo: string, known: Known): Promise<Deployment | null>;
+  diagnose(owner: string, repo: string, known: Known): Promise<DiagnoseReport>;
 }
+
+type Known = Integration | null;
 
 export interface IntentParser {
   parse(text: string, opts?: { hint?: IntentKind }): Promise<Intent>;

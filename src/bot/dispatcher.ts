@@ -1,4 +1,4 @@
-import type { Requester } from '../domain/deployment.ts';
+import type { Integration, Requester } from '../domain/deployment.ts';
 import { isKlepaasError, type KlepaasError } from '../domain/errors.ts';
 import type { Intent, Lang } from '../domain/intent.ts';
 import { formatRepo, type RepoRef } from '../domain/repo-ref.ts';
@@ -20,8 +20,9 @@ const MAX_REPO_CHOICES = 10;
 /** How long a second press waits for the first press's deployment record (a manifest push takes seconds). */
 const SETTLE_WAIT_MS = 15_000;
 
+/** The repo a request is about, and its integration as read once for the whole request (null: none). */
 type Resolved =
-  | { readonly ok: true; readonly ref: RepoRef }
+  | { readonly ok: true; readonly ref: RepoRef; readonly integration: Integration | null }
   | { readonly ok: false; readonly reply: BotReply };
 
 /**
@@ -88,11 +89,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const resolveRepo = (intent: Intent, actor: Actor): Resolved => {
     if (intent.owner && intent.repo) {
       const found = deps.integrations.find(intent.owner, intent.repo);
-      return { ok: true, ref: found ?? { owner: intent.owner, repo: intent.repo } };
+      return { ok: true, ref: found ?? { owner: intent.owner, repo: intent.repo }, integration: found };
     }
     const matches = intent.repo ? deps.integrations.findByRepoName(intent.repo) : deps.integrations.list();
     const [only] = matches;
-    if (matches.length === 1 && only) return { ok: true, ref: only };
+    if (matches.length === 1 && only) return { ok: true, ref: only, integration: only };
     if (matches.length === 0) return { ok: false, reply: errorReply(repoNotFound(intent.repo), intent.lang) };
     const options = matches.slice(0, MAX_REPO_CHOICES).map((m) => ({ owner: m.owner, repo: m.repo }));
     const p = newPending(
@@ -104,8 +105,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return { ok: false, reply: { kind: 'choose_repo', lang: intent.lang, pendingId: p.id, options } };
   };
 
-  const mayDeploy = (ref: RepoRef, actor: Actor): boolean => {
-    const integration = deps.integrations.find(ref.owner, ref.repo);
+  const mayDeploy = (integration: Integration | null, actor: Actor): boolean => {
     if (!integration || integration.deployers.length === 0) return true;
     return (
       actor.user !== null &&
@@ -134,25 +134,36 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const resolved = resolveRepo(intent, actor);
     if (!resolved.ok) return resolved.reply;
     const { owner, repo } = resolved.ref;
+    const known = resolved.integration;
     switch (intent.intent) {
       case 'diagnose':
-        return { kind: 'diagnose', lang, report: await deps.services.diagnose(owner, repo) };
+        return { kind: 'diagnose', lang, report: await deps.services.diagnose(owner, repo, known) };
       case 'candidates':
-        return { kind: 'candidates', lang, list: await deps.services.candidates(owner, repo) };
+        return {
+          kind: 'candidates',
+          lang,
+          list: await deps.services.candidates(owner, repo, undefined, known),
+        };
       case 'history':
         return {
           kind: 'history',
           lang,
           owner,
           repo,
-          items: await deps.services.history(owner, repo, deps.historyLimit ?? 10),
+          items: await deps.services.history(owner, repo, deps.historyLimit ?? 10, known),
         };
       case 'status':
-        return { kind: 'status', lang, owner, repo, deployment: await deps.services.status(owner, repo) };
+        return {
+          kind: 'status',
+          lang,
+          owner,
+          repo,
+          deployment: await deps.services.status(owner, repo, known),
+        };
       case 'rollback': {
-        if (!mayDeploy(resolved.ref, actor)) throw notADeployer(formatRepo(resolved.ref));
+        if (!mayDeploy(known, actor)) throw notADeployer(formatRepo(resolved.ref));
         const selector = rollbackSelector(intent);
-        const plan = await deps.services.planRollback(owner, repo, selector);
+        const plan = await deps.services.planRollback(owner, repo, selector, known);
         const p = newPending(
           'rollback',
           { kind: 'rollback', owner, repo, selector, targetSha: plan.target.commitSha },
@@ -169,9 +180,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         };
       }
       case 'deploy': {
-        if (!mayDeploy(resolved.ref, actor)) throw notADeployer(formatRepo(resolved.ref));
+        if (!mayDeploy(known, actor)) throw notADeployer(formatRepo(resolved.ref));
         const selector = intent.commitSha ? { commitSha: intent.commitSha } : { ref: intent.ref };
-        const plan = await deps.services.planDeploy(owner, repo, selector);
+        const plan = await deps.services.planDeploy(owner, repo, selector, known);
         const p = newPending(
           'deploy',
           { kind: 'deploy', owner, repo, selector, commitSha: plan.commitSha },
@@ -212,27 +223,30 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   async function go(p: PendingAction, payload: PendingPayload, actor: Actor): Promise<BotReply> {
     const lang = p.lang;
     const requester = requesterOf(p, actor, lang);
+    if (payload.kind === 'choose_repo') throw confirmationGone();
+    // One read for the re-plan and the start.
+    const known = deps.integrations.find(payload.owner, payload.repo);
     if (payload.kind === 'rollback') {
-      const plan = await deps.services.planRollback(payload.owner, payload.repo, payload.selector);
+      const plan = await deps.services.planRollback(payload.owner, payload.repo, payload.selector, known);
       if (plan.target.commitSha !== payload.targetSha) {
         deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
         throw targetChanged(payload.targetSha, plan.target.commitSha);
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
       if (!won) return alreadyDecided(p, lang);
-      const d = await deps.services.executeRollback(plan, requester, p.id);
+      const d = await deps.services.executeRollback(plan, requester, p.id, known);
       deps.pending.attachDeployment(p.id, d.id);
       return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
     }
     if (payload.kind === 'deploy') {
-      const plan = await deps.services.planDeploy(payload.owner, payload.repo, payload.selector);
+      const plan = await deps.services.planDeploy(payload.owner, payload.repo, payload.selector, known);
       if (plan.commitSha !== payload.commitSha) {
         deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
         throw targetChanged(payload.commitSha, plan.commitSha);
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
       if (!won) return alreadyDecided(p, lang);
-      const d = await deps.services.executeDeploy(plan, requester, p.id);
+      const d = await deps.services.executeDeploy(plan, requester, p.id, known);
       deps.pending.attachDeployment(p.id, d.id);
       return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
     }

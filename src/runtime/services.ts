@@ -15,18 +15,32 @@ import { continueAfterBuild } from '../services/start.ts';
 
 export type { DeploySelector, RollbackSelector, ServiceDeps };
 
+type Known = Integration | null;
+
 /** Every use case with its dependencies bound; what the dispatcher, the CLI and the poller call. */
 export interface Services {
-  planRollback(owner: string, repo: string, selector: RollbackSelector): Promise<RollbackPlan>;
-  executeRollback(plan: RollbackPlan, requester: Requester, requestKey: string | null): Promise<Deployment>;
-  planDeploy(owner: string, repo: string, selector: DeploySelector): Promise<DeployPlan>;
-  executeDeploy(plan: DeployPlan, requester: Requester, requestKey: string | null): Promise<Deployment>;
+  // `known`: the repo's integration when the caller already read it in this request (not read again;
+  // null or absent: read it).
+  planRollback(owner: string, repo: string, selector: RollbackSelector, known?: Known): Promise<RollbackPlan>;
+  executeRollback(
+    plan: RollbackPlan,
+    requester: Requester,
+    requestKey: string | null,
+    known?: Known,
+  ): Promise<Deployment>;
+  planDeploy(owner: string, repo: string, selector: DeploySelector, known?: Known): Promise<DeployPlan>;
+  executeDeploy(
+    plan: DeployPlan,
+    requester: Requester,
+    requestKey: string | null,
+    known?: Known,
+  ): Promise<Deployment>;
   /** For the poller: the build of a `building` record succeeded; update the manifest and run the scenario. */
   continueAfterBuild(deploymentId: number): Promise<Deployment>;
-  candidates(owner: string, repo: string, limit?: number): Promise<CandidateList>;
-  history(owner: string, repo: string, limit?: number): Promise<Deployment[]>;
-  status(owner: string, repo: string): Promise<Deployment | null>;
-  diagnose(owner: string, repo: string): Promise<DiagnoseReport>;
+  candidates(owner: string, repo: string, limit?: number, known?: Known): Promise<CandidateList>;
+  history(owner: string, repo: string, limit?: number, known?: Known): Promise<Deployment[]>;
+  status(owner: string, repo: string, known?: Known): Promise<Deployment | null>;
+  diagnose(owner: string, repo: string, known?: Known): Promise<DiagnoseReport>;
   integrations: {
     add(input: IntegrationInput): Integration;
     update(input: IntegrationInput): Integration;
@@ -37,15 +51,15 @@ export interface Services {
 
 export function createServices(deps: ServiceDeps): Services {
   return {
-    planRollback: (owner, repo, sel) => planRollback(deps, owner, repo, sel),
-    executeRollback: (plan, requester, key) => executeRollback(deps, plan, requester, key),
-    planDeploy: (owner, repo, sel) => planDeploy(deps, owner, repo, sel),
-    executeDeploy: (plan, requester, key) => executeDeploy(deps, plan, requester, key),
+    planRollback: (owner, repo, sel, known) => planRollback(deps, owner, repo, sel, known),
+    executeRollback: (plan, requester, key, known) => executeRollback(deps, plan, requester, key, known),
+    planDeploy: (owner, repo, sel, known) => planDeploy(deps, owner, repo, sel, known),
+    executeDeploy: (plan, requester, key, known) => executeDeploy(deps, plan, requester, key, known),
     continueAfterBuild: (id) => continueAfterBuild(deps, id),
-    candidates: (owner, repo, limit) => candidates(deps, owner, repo, limit),
-    history: (owner, repo, limit) => history(deps, owner, repo, limit),
-    status: (owner, repo) => status(deps, owner, repo),
-    diagnose: (owner, repo) => diagnose(deps, owner, repo),
+    candidates: (owner, repo, limit, known) => candidates(deps, owner, repo, limit, known),
+    history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),
+    status: (owner, repo, known) => status(deps, owner, repo, known),
+    diagnose: (owner, repo, known) => diagnose(deps, owner, repo, known),
     integrations: {
       add: (input) => addIntegration(deps, input),
       update: (input) => updateIntegration(deps, input),

@@ -2,7 +2,7 @@ import type { Deployment, Requester } from '../domain/deployment.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { DeployPlan } from '../domain/reports.ts';
 import type { DeploySelector, ServiceDeps } from './deps.ts';
-import { asKlepaas, imageRefFor, requireReady } from './guards.ts';
+import { asKlepaas, imageRefFor, type KnownIntegration, requireReady } from './guards.ts';
 import { toRunning } from './rules/candidates.ts';
 import { deploymentInFlight, refNotFound } from './rules/messages.ts';
 import { openRecord, startBuild, startedBefore, track } from './start.ts';
@@ -16,8 +16,9 @@ export async function planDeploy(
   owner: string,
   repo: string,
   sel: DeploySelector,
+  known?: KnownIntegration,
 ): Promise<DeployPlan> {
-  const ready = requireReady(deps, owner, repo);
+  const ready = requireReady(deps, owner, repo, known);
   const i = ready.integration;
   const flying = deps.deployments.inFlight(i.owner, i.repo);
   if (flying) throw deploymentInFlight(i.owner, i.repo, flying);
@@ -51,10 +52,11 @@ export async function executeDeploy(
   plan: DeployPlan,
   requester: Requester,
   requestKey: string | null,
+  known?: KnownIntegration,
 ): Promise<Deployment> {
   const seen = startedBefore(deps, requestKey);
   if (seen) return seen;
-  const ready = requireReady(deps, plan.owner, plan.repo);
+  const ready = requireReady(deps, plan.owner, plan.repo, known);
   const d = openRecord(
     deps,
     ready,

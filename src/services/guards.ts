@@ -22,15 +22,41 @@ export interface ReadyIntegration {
   readonly manifestPath: string;
 }
 
-export function requireIntegration(deps: ServiceDeps, owner: string, repo: string): Integration {
-  const found = deps.integrations.find(owner, repo);
+/** `known` is the integration the caller already looked up in this request; it is not read again. */
+export type KnownIntegration = Integration | null | undefined;
+
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export function findIntegration(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  known?: KnownIntegration,
+): Integration | null {
+  return known && sameName(known.owner, owner) && sameName(known.repo, repo)
+    ? known
+    : deps.integrations.find(owner, repo);
+}
+
+export function requireIntegration(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  known?: KnownIntegration,
+): Integration {
+  const found = findIntegration(deps, owner, repo, known);
   if (!found) throw integrationNotFound(owner, repo);
   return found;
 }
 
 /** The seed's setup checks, in its order: integration (404), build project (400), deploy project (400). */
-export function requireReady(deps: ServiceDeps, owner: string, repo: string): ReadyIntegration {
-  const i = requireIntegration(deps, owner, repo);
+export function requireReady(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  known?: KnownIntegration,
+): ReadyIntegration {
+  const i = requireIntegration(deps, owner, repo, known);
   if (!i.buildProjectId) throw buildProjectNotConfigured(i.owner, i.repo);
   if (!i.deployProjectId) throw deployProjectNotConfigured(i.owner, i.repo);
   const missing = [

@@ -1,7 +1,7 @@
 import type { Deployment } from '../domain/deployment.ts';
 import type { CandidateList, DiagnoseReport } from '../domain/reports.ts';
 import type { ServiceDeps } from './deps.ts';
-import { reasonOf, requireIntegration } from './guards.ts';
+import { findIntegration, type KnownIntegration, reasonOf, requireIntegration } from './guards.ts';
 import { candidateList } from './rollback.ts';
 import { assessReadiness, type ImageProbe } from './rules/readiness.ts';
 
@@ -11,8 +11,9 @@ export async function candidates(
   owner: string,
   repo: string,
   limit = 10,
+  known?: KnownIntegration,
 ): Promise<CandidateList> {
-  const i = requireIntegration(deps, owner, repo);
+  const i = requireIntegration(deps, owner, repo, known);
   return candidateList(deps, i.owner, i.repo, limit);
 }
 
@@ -22,14 +23,20 @@ export async function history(
   owner: string,
   repo: string,
   limit = 20,
+  known?: KnownIntegration,
 ): Promise<Deployment[]> {
-  const i = requireIntegration(deps, owner, repo);
+  const i = requireIntegration(deps, owner, repo, known);
   return deps.deployments.history(i.owner, i.repo, limit);
 }
 
 /** The deployment in flight, else the latest one of any outcome; null when there has never been one. */
-export async function status(deps: ServiceDeps, owner: string, repo: string): Promise<Deployment | null> {
-  const i = requireIntegration(deps, owner, repo);
+export async function status(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  known?: KnownIntegration,
+): Promise<Deployment | null> {
+  const i = requireIntegration(deps, owner, repo, known);
   return deps.deployments.inFlight(i.owner, i.repo) ?? deps.deployments.latest(i.owner, i.repo);
 }
 
@@ -37,8 +44,13 @@ export async function status(deps: ServiceDeps, owner: string, repo: string): Pr
  * The readiness report. Never refuses: a missing integration is one of its findings. The image checked
  * is the one a rollback would use (candidate 1's tag), not `latest`.
  */
-export async function diagnose(deps: ServiceDeps, owner: string, repo: string): Promise<DiagnoseReport> {
-  const integration = deps.integrations.find(owner, repo);
+export async function diagnose(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+  known?: KnownIntegration,
+): Promise<DiagnoseReport> {
+  const integration = findIntegration(deps, owner, repo, known);
   const o = integration?.owner ?? owner;
   const r = integration?.repo ?? repo;
   const list = candidateList(deps, o, r, 1);

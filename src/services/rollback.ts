@@ -1,7 +1,7 @@
 import type { Deployment, Requester } from '../domain/deployment.ts';
 import type { CandidateList, RollbackPlan } from '../domain/reports.ts';
 import type { RollbackSelector, ServiceDeps } from './deps.ts';
-import { asKlepaas, imageRefFor, requireReady } from './guards.ts';
+import { asKlepaas, findIntegration, imageRefFor, type KnownIntegration, requireReady } from './guards.ts';
 import { buildCandidateList, normalizePrefix, selectByPrefix, selectByStep } from './rules/candidates.ts';
 import { deploymentInFlight, noDeploymentHistory, targetChanged } from './rules/messages.ts';
 import { openRecord, rollOut, startBuild, startedBefore, track } from './start.ts';
@@ -47,8 +47,9 @@ export async function planRollback(
   owner: string,
   repo: string,
   sel: RollbackSelector,
+  known?: KnownIntegration,
 ): Promise<RollbackPlan> {
-  const ready = requireReady(deps, owner, repo);
+  const ready = requireReady(deps, owner, repo, known);
   const i = ready.integration;
   const { list, pick } = pickTarget(deps, i.owner, i.repo, sel);
   if (list.current === null && list.candidates.length === 0) throw noDeploymentHistory(i.owner, i.repo);
@@ -90,11 +91,14 @@ export async function executeRollback(
   plan: RollbackPlan,
   requester: Requester,
   requestKey: string | null,
+  known?: KnownIntegration,
 ): Promise<Deployment> {
   const seen = startedBefore(deps, requestKey);
   if (seen) return seen;
-  const fresh = await recheck(deps, plan);
-  const ready = requireReady(deps, plan.owner, plan.repo);
+  // Read once here: the re-check and the start below use the same integration.
+  const integration = findIntegration(deps, plan.owner, plan.repo, known);
+  const fresh = await recheck(deps, plan, integration);
+  const ready = requireReady(deps, plan.owner, plan.repo, integration);
   const d = openRecord(
     deps,
     ready,
@@ -121,10 +125,14 @@ export async function executeRollback(
   return started;
 }
 
-async function recheck(deps: ServiceDeps, plan: RollbackPlan): Promise<RollbackPlan> {
+async function recheck(
+  deps: ServiceDeps,
+  plan: RollbackPlan,
+  known: KnownIntegration,
+): Promise<RollbackPlan> {
   let fresh: RollbackPlan;
   try {
-    fresh = await planRollback(deps, plan.owner, plan.repo, { commitSha: plan.target.commitSha });
+    fresh = await planRollback(deps, plan.owner, plan.repo, { commitSha: plan.target.commitSha }, known);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ALREADY_RUNNING') throw targetChanged(plan.owner, plan.repo, 'the target is now running');
