@@ -70,6 +70,9 @@ function boltLogger(log: Logger): BoltLogger {
 
 // Requests whose post-ack work runs at once; more wait in the queue (their acks are already sent).
 const POST_ACK_CONCURRENCY = 8;
+// In a burst, post-ack work waits until requests stop arriving for 5 ms, but never delays a reply by more
+// than 300 ms: people do not notice that, and Slack drops requests not acked in 3 s.
+const POST_ACK_BURST = { quietMs: 5, maxHoldMs: 300 };
 // On stop, work already acknowledged gets this long to post its replies.
 const POST_ACK_DRAIN_MS = 5000;
 
@@ -170,6 +173,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   }
   const queue = createWorkQueue({
     concurrency: POST_ACK_CONCURRENCY,
+    burst: POST_ACK_BURST,
     onError: (err) => log.error({ err }, 'Slack request failed after its ack'),
   });
   // No conversation store: nothing reads context.conversation, and its middleware would run on every request.

@@ -22,15 +22,26 @@ export interface WorkQueueOptions {
   readonly onError: (err: unknown) => void;
   /** How a job waits for its turn; setImmediate lets the poll phase (pending requests) go first. */
   readonly yieldTurn?: (run: () => void) => void;
+  /**
+   * While requests keep arriving (the last one less than `quietMs` ago), no job starts, up to `maxHoldMs`
+   * after the oldest waiting one arrived: in a burst the CPU goes to reading and acking first.
+   */
+  readonly burst?: { readonly quietMs: number; readonly maxHoldMs: number };
+  readonly now?: () => number;
+  readonly later?: (run: () => void, ms: number) => void;
 }
 
 interface Entry {
   readonly job: () => Promise<unknown>;
   readonly key: string | undefined;
+  readonly at: number;
 }
 
 export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
   const yieldTurn = opts.yieldTurn ?? ((run: () => void) => setImmediate(run));
+  const now = opts.now ?? (() => performance.now());
+  const later = opts.later ?? ((run: () => void, ms: number) => setTimeout(run, ms));
+  let lastArrival = Number.NEGATIVE_INFINITY;
   const waiting: Entry[] = [];
   // Jobs held back because an earlier job of the same thread is still running, in arrival order.
   const heldByKey = new Map<string, Entry[]>();
@@ -73,6 +84,16 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
 
   // One job per turn: between two starts the event loop polls for I/O, which is where acks happen.
   const turn = () => {
+    const oldest = waiting[0];
+    if (opts.burst && oldest) {
+      const t = now();
+      const quiet = lastArrival + opts.burst.quietMs - t;
+      const hold = oldest.at + opts.burst.maxHoldMs - t;
+      if (quiet > 0 && hold > 0) {
+        later(turn, Math.ceil(Math.min(quiet, hold)));
+        return;
+      }
+    }
     scheduled = false;
     const entry = running < opts.concurrency ? waiting.shift() : undefined;
     if (entry) start(entry);
@@ -88,7 +109,8 @@ export function createWorkQueue(opts: WorkQueueOptions): WorkQueue {
 
   return {
     push(job, key) {
-      const entry: Entry = { job, key };
+      lastArrival = now();
+      const entry: Entry = { job, key, at: lastArrival };
       if (key !== undefined) {
         const sameThread = heldByKey.get(key);
         if (sameThread) {

@@ -111,4 +111,62 @@ describe('post-ack work queue', () => {
     expect(errors.map((e) => (e as Error).message)).toEqual(['boom', 'sync boom']);
     expect(ran).toEqual(['after']);
   });
+
+  it('holds jobs while requests keep arriving, and starts them when arrivals pause or the hold runs out', () => {
+    const log: string[] = [];
+    let clock = 0;
+    const timers: { at: number; run: () => void }[] = [];
+    const turns = manualTurns();
+    const q = createWorkQueue({
+      concurrency: 8,
+      onError: () => {},
+      yieldTurn: turns.yieldTurn,
+      burst: { quietMs: 5, maxHoldMs: 300 },
+      now: () => clock,
+      later: (run, ms) => {
+        timers.push({ at: clock + ms, run });
+      },
+    });
+    const fireDue = () => {
+      for (const t of timers.splice(0).sort((a, b) => a.at - b.at)) {
+        if (t.at <= clock) t.run();
+        else timers.push(t);
+      }
+    };
+    // A request every 2 ms: always inside the quiet window, so nothing starts until the 300 ms hold ends.
+    q.push(async () => {
+      log.push('first');
+    });
+    turns.next();
+    for (clock = 2; clock < 300; clock += 2) {
+      q.push(async () => {});
+      fireDue();
+    }
+    expect(log).toEqual([]);
+    clock = 300;
+    fireDue();
+    expect(log).toEqual(['first']);
+
+    // A lone request starts once 5 quiet ms have passed.
+    const lone = createWorkQueue({
+      concurrency: 8,
+      onError: () => {},
+      yieldTurn: turns.yieldTurn,
+      burst: { quietMs: 5, maxHoldMs: 300 },
+      now: () => clock,
+      later: (run, ms) => {
+        timers.push({ at: clock + ms, run });
+      },
+    });
+    lone.push(async () => {
+      log.push('lone');
+    });
+    while (turns.waiting > 0) turns.next();
+    clock += 4;
+    fireDue();
+    expect(log).not.toContain('lone');
+    clock += 1;
+    fireDue();
+    expect(log).toContain('lone');
+  });
 });
