@@ -90,8 +90,9 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
       const target = d.commitSha ? shortSha(d.commitSha) : (d.ref ?? '');
       return t(
         lang,
-        `▶ ${d.owner}/${d.repo} ${what} 시작 (#${d.id}, ${target}, ${statusWord[d.status].ko}). 진행 상황을 알려 드릴게요.`,
-        `▶ ${what} of ${d.owner}/${d.repo} started (#${d.id}, ${target}, ${statusWord[d.status].en}). I'll post progress here.`,
+        // Short on purpose: the poller's notice right after it gives the details (build first, run ids).
+        `✔ 확인 · ${d.owner}/${d.repo} ${what} #${d.id} (${target}) 시작`,
+        `✔ Confirmed · ${what} #${d.id} of ${d.owner}/${d.repo} (${target}) is starting`,
       );
     }
     case 'canceled':

@@ -59,10 +59,10 @@ describe('npm start without credentials: the console chat', () => {
     // The confirmation names the repo, the running and target commits, the step count and the image.
     expect(out).toMatch(/K-Le-PaaS\/test01: [0-9a-f]{7} -> [0-9a-f]{7}, 1단계 전, 이미지 있음/);
     expect(out).toMatch(/롤백할까요\? \(y\/n\)/);
-    expect(out).toMatch(/롤백 시작 \(#\d+/);
+    expect(out).toMatch(/✔ 확인 · K-Le-PaaS\/test01 롤백 #\d+ \([0-9a-f]{7}\) 시작/);
     expect(out).toMatch(/✅ K-Le-PaaS\/test01 롤백 \([0-9a-f]{7}\) 완료 · 소요 \d+초/);
     // Lines come in the order a person would see them.
-    const order = ['롤백할까요', '롤백 시작', '완료'].map((s) => out.indexOf(s));
+    const order = ['롤백할까요', '✔ 확인', '완료'].map((s) => out.indexOf(s));
     expect(order).toEqual([...order].sort((a, b) => a - b));
 
     // And the record behind it is one finished rollback pointing at what ran before.
