@@ -7,6 +7,7 @@ import { KlepaasError } from '../domain/errors.ts';
 import { REPO_PATTERN } from '../domain/repo-ref.ts';
 import type { CommitInfo, SourceRepo } from '../services/ports.ts';
 import { NcpError, toKlepaasError } from './errors.ts';
+import { GitCache } from './git-cache.ts';
 import type { PoolSet } from './http.ts';
 import { setManifestImageText } from './manifest.ts';
 
@@ -17,6 +18,8 @@ export interface GitOptions {
   readonly password: string | undefined;
   readonly timeoutMs: number;
   readonly author: { readonly name: string; readonly email: string };
+  /** Where per-repository clones for commit-prefix look-ups are kept; `<os tmpdir>/klepaas-git-cache` when absent. */
+  readonly cacheDir?: string | undefined;
 }
 
 // Ref names a person can type; anything else cannot name a branch or tag and is refused before git sees it.
@@ -102,14 +105,19 @@ function gitError(err: unknown, call: string): KlepaasError | null {
   return null;
 }
 
-/** SourceCommit over git HTTPS, each operation in its own temporary clone that is removed afterwards. */
+/**
+ * SourceCommit over git HTTPS. Names are resolved from the server's ref list and a depth-1 fetch; commit
+ * prefixes from a cached clone kept up to date incrementally; manifest edits in a fresh shallow clone.
+ */
 export class SourceCommitGit {
   readonly #opts: GitOptions;
   readonly #http: HttpClient;
+  readonly #cache: GitCache;
 
   constructor(pools: PoolSet, opts: GitOptions) {
     this.#opts = opts;
     this.#http = undiciTransport(pools, opts.timeoutMs);
+    this.#cache = new GitCache({ root: opts.cacheDir, http: this.#http, onAuth: this.#auth });
   }
 
   #url(repoName: string): string {
@@ -132,6 +140,11 @@ export class SourceCommitGit {
   /**
    * Points the manifest at `imageRef` and pushes one commit to the branch. Throws when anything fails,
    * push rejection included, so a rollback is never recorded without the change it stands for.
+   *
+   * This runs in its own fresh depth-1 clone, not the prefix cache: the commit must sit on the branch tip
+   * as the server has it now, and the cache is shared, checkout-free and only as fresh as its last fetch.
+   * Committing there would need a worktree, a lock held across the push, and a rule for a cache that a
+   * failed push left ahead of the server; a shallow clone of one branch costs little and cannot be stale.
    */
   async setManifestImage(
     repo: SourceRepo,
@@ -222,40 +235,77 @@ export class SourceCommitGit {
   async resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null> {
     if (!REF_PATTERN.test(ref)) return null;
     const url = this.#url(repo.repoName);
-    return this.#withTempDir(async (dir) => {
-      try {
-        // A full, checkout-free clone: prefixes can name any commit on any branch.
-        await git.clone({ fs, http: this.#http, dir, url, noCheckout: true, onAuth: this.#auth });
-        const oid = await this.#lookup(dir, ref, repo.branch);
-        if (!oid) return null;
-        const { commit } = await git.readCommit({ fs, dir, oid });
-        return { sha: oid, message: commit.message.trim() };
-      } catch (err) {
-        if (err instanceof Errors.NotFoundError || err instanceof Errors.ObjectTypeError) return null;
-        throw gitError(err, `git fetch ${repo.repoName}`) ?? err;
-      }
-    });
+    try {
+      const byName = await this.#resolveName(url, ref, repo.branch);
+      if (byName !== undefined) return byName;
+      if (!HEX_PATTERN.test(ref)) return null;
+      // Only a prefix needs history: it can name any commit on any branch.
+      return await this.#cache.withRepo(url, async (dir) => {
+        const oid = await this.#expandPrefix(dir, ref);
+        return oid ? this.#commitInfo(dir, oid) : null;
+      });
+    } catch (err) {
+      if (err instanceof Errors.NotFoundError || err instanceof Errors.ObjectTypeError) return null;
+      throw gitError(err, `git fetch ${repo.repoName}`) ?? err;
+    }
   }
 
-  async #lookup(dir: string, ref: string, defaultBranch: string): Promise<string | null> {
-    const names =
-      ref === 'HEAD'
-        ? [`refs/remotes/origin/${defaultBranch}`, 'HEAD']
-        : [`refs/remotes/origin/${ref}`, `refs/tags/${ref}`];
-    for (const name of names) {
-      try {
-        const oid = await git.resolveRef({ fs, dir, ref: name });
-        // An annotated tag points at a tag object; the commit is behind it.
-        const tagged = await git.readTag({ fs, dir, oid }).then(
-          (t) => t.tag.object,
-          () => oid,
-        );
-        return tagged;
-      } catch (err) {
-        if (!(err instanceof Errors.NotFoundError)) throw err;
-      }
+  /**
+   * A branch, tag or `HEAD`: that one commit fetched at depth 1 for its message, no history. `undefined`
+   * when the server has no ref of that name. Text that could be a prefix is first checked against the
+   * server's ref list (one request, no objects), so a prefix does not pay for two failed fetches.
+   */
+  async #resolveName(
+    url: string,
+    ref: string,
+    defaultBranch: string,
+  ): Promise<CommitInfo | null | undefined> {
+    let names =
+      ref === 'HEAD' ? [`refs/heads/${defaultBranch}`, 'HEAD'] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+    if (HEX_PATTERN.test(ref)) {
+      const info = await git.getRemoteInfo2({
+        http: this.#http,
+        url,
+        onAuth: this.#auth,
+        protocolVersion: 1,
+      });
+      const listed = new Set((info.refs ?? []).map((r) => r.ref));
+      names = names.filter((n) => listed.has(n));
     }
-    if (!HEX_PATTERN.test(ref)) return null;
+    for (const name of names) {
+      const found = await this.#withTempDir(async (dir) => {
+        await git.init({ fs, dir });
+        await git.addRemote({ fs, dir, remote: 'origin', url });
+        let fetchHead: string | null;
+        try {
+          ({ fetchHead } = await git.fetch({
+            fs,
+            http: this.#http,
+            dir,
+            url,
+            ref: name,
+            singleBranch: true,
+            depth: 1,
+            tags: false,
+            onAuth: this.#auth,
+          }));
+        } catch (err) {
+          if (err instanceof Errors.NotFoundError) return undefined;
+          throw err;
+        }
+        return fetchHead ? this.#commitInfo(dir, await peel(dir, fetchHead)) : null;
+      });
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  async #commitInfo(dir: string, oid: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ fs, dir, oid });
+    return { sha: oid, message: commit.message.trim() };
+  }
+
+  async #expandPrefix(dir: string, ref: string): Promise<string | null> {
     try {
       return await git.expandOid({ fs, dir, oid: ref });
     } catch (err) {
@@ -281,4 +331,12 @@ export class SourceCommitGit {
       throw err;
     }
   }
+}
+
+/** An annotated tag points at a tag object; the commit is behind it. */
+async function peel(dir: string, oid: string): Promise<string> {
+  return git.readTag({ fs, dir, oid }).then(
+    (t) => t.tag.object,
+    () => oid,
+  );
 }

@@ -1,6 +1,14 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KlepaasError } from '../../../src/domain/errors.ts';
 import { NcpClient } from '../../../src/ncp/client.ts';
+import { SourceCommitGit } from '../../../src/ncp/git.ts';
+import { PoolSet } from '../../../src/ncp/http.ts';
 import { readManifestImage } from '../../../src/ncp/manifest.ts';
 import type { DemoSeed } from '../../../src/ncp/simulator/index.ts';
 import { mapDeployStatus } from '../../../src/ncp/status.ts';
@@ -110,5 +118,132 @@ describe('resolveRef', () => {
     expect(await rig.client.resolveRef(repo(), 'no-such-branch')).toBeNull();
     expect(await rig.client.resolveRef(repo(), '0000000')).toBeNull();
     expect(await rig.client.resolveRef(repo(), 'main; rm -rf /')).toBeNull();
+  });
+});
+
+interface Exchange {
+  readonly path: string;
+  /** The pkt-line text of an upload-pack request: its `want`, `have` and `deepen` lines. */
+  readonly body: string;
+}
+
+/** A pass-through HTTP server in front of the simulator's git endpoints that records every request. */
+async function recordingProxy(
+  target: string,
+): Promise<{ url: string; log: Exchange[]; close(): Promise<void> }> {
+  const origin = new URL(target);
+  const log: Exchange[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      log.push({ path: req.url ?? '', body: body.toString('latin1') });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
+      request(`${origin.origin}${req.url ?? ''}`, {
+        method: (req.method ?? 'GET') as 'GET' | 'POST',
+        headers,
+        body: body.length > 0 ? body : undefined,
+      })
+        .then(async (up) => {
+          const data = Buffer.from(await up.body.arrayBuffer());
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(up.headers))
+            if (typeof v === 'string' && !['transfer-encoding', 'connection', 'content-length'].includes(k))
+              out[k] = v;
+          res.writeHead(up.statusCode, { ...out, 'content-length': String(data.length) }).end(data);
+        })
+        .catch(() => res.writeHead(502).end());
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${origin.pathname}`,
+    log,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('resolveRef without a full clone per question', () => {
+  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  let cacheDir: string;
+  let pools: PoolSet;
+  let client: SourceCommitGit;
+  const uploads = () => proxy.log.filter((e) => e.path.endsWith('/git-upload-pack'));
+
+  beforeAll(async () => {
+    const opts = rig.sim.clientOptions(5_000);
+    proxy = await recordingProxy(opts.sourceCommitGitUrl);
+    cacheDir = await mkdtemp(join(tmpdir(), 'klepaas-git-cache-test-'));
+    pools = new PoolSet();
+    client = new SourceCommitGit(pools, {
+      baseUrl: proxy.url,
+      username: opts.gitUsername,
+      password: opts.gitPassword,
+      timeoutMs: 5_000,
+      author: { name: 'test', email: 'test@example.invalid' },
+      cacheDir,
+    });
+  });
+  afterAll(async () => {
+    await pools.close();
+    await proxy.close();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  it('resolves a branch name from the ref list and one depth-1 fetch of that commit', async () => {
+    proxy.log.length = 0;
+    const main = await client.resolveRef(repo(), 'main');
+    expect(main).toEqual(await rig.client.resolveRef(repo(), 'main'));
+    const posts = uploads();
+    expect(posts).toHaveLength(1);
+    const body = posts[0]?.body ?? '';
+    // One commit asked for, cut at depth 1: no history crosses the wire.
+    expect(body.match(/want [0-9a-f]{40}/g)).toHaveLength(1);
+    expect(body).toContain(`want ${main?.sha}`);
+    expect(body).toMatch(/deepen 1\b/);
+    // No prefix cache is built for a name.
+    expect(await readdir(cacheDir)).toEqual([]);
+  });
+
+  it('reuses the cached clone across prefix look-ups and finds a commit pushed after the first', async () => {
+    const oldest = demo.commits[demo.commits.length - 1];
+    if (!oldest) throw new Error('seed too short');
+    proxy.log.length = 0;
+    expect(await client.resolveRef(repo(), oldest.sha.slice(0, 7))).toEqual({
+      sha: oldest.sha,
+      message: oldest.message,
+    });
+    const first = uploads().at(-1)?.body ?? '';
+    expect(first).not.toContain('have ');
+    expect(first).not.toMatch(/deepen/);
+
+    proxy.log.length = 0;
+    expect((await client.resolveRef(repo(), oldest.sha.slice(0, 8)))?.sha).toBe(oldest.sha);
+    // The second look-up fetches into the clone it already has: it tells the server what it holds.
+    const second = uploads().at(-1)?.body ?? '';
+    expect(second).toContain('have ');
+
+    const manifest = await rig.sim.readRepoFile(demo.scRepoName, demo.defaultBranch, demo.manifestPath);
+    const pushed = await rig.sim.commit(
+      demo.scRepoName,
+      demo.defaultBranch,
+      { [demo.manifestPath]: manifest ?? '', 'README.md': 'pushed after the first look-up\n' },
+      'Pushed after the first look-up',
+    );
+    expect(await client.resolveRef(repo(), pushed.slice(0, 7))).toEqual({
+      sha: pushed,
+      message: 'Pushed after the first look-up',
+    });
+    expect(await client.resolveRef(repo(), '0000000')).toBeNull();
+  });
+
+  it('runs concurrent prefix look-ups on one repository one after another without damaging the clone', async () => {
+    const shas = demo.commits.map((c) => c.sha);
+    const found = await Promise.all(shas.map((sha) => client.resolveRef(repo(), sha.slice(0, 7))));
+    expect(found.map((f) => f?.sha)).toEqual(shas);
   });
 });
