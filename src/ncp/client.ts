@@ -90,6 +90,7 @@ export class NcpClient implements NcpPort {
   }
 
   async close(): Promise<void> {
+    await this.#git.close();
     await this.#pools.close();
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import git, { type AuthCallback, Errors, type HttpClient } from 'isomorphic-git';
 
 export interface GitCacheOptions {
-  /** Folder holding one clone per repository URL; `<os tmpdir>/klepaas-git-cache` when absent. */
+  /**
+   * Folder holding one clone per repository URL. When absent, each cache makes its own temporary folder
+   * and removes it in `dispose()`: no two processes (the bot, a CLI run) or two simulators that happen
+   * to reuse a port ever share clones.
+   */
   readonly root?: string | undefined;
   readonly http: HttpClient;
   readonly onAuth: AuthCallback;
@@ -21,14 +25,23 @@ export interface GitCacheOptions {
  */
 export class GitCache {
   readonly #root: string;
+  readonly #owned: boolean;
   readonly #http: HttpClient;
   readonly #onAuth: AuthCallback;
   readonly #chains = new Map<string, Promise<unknown>>();
 
   constructor(opts: GitCacheOptions) {
-    this.#root = opts.root ?? join(tmpdir(), 'klepaas-git-cache');
+    this.#owned = opts.root === undefined;
+    this.#root =
+      opts.root ?? join(tmpdir(), `klepaas-git-cache-${process.pid}-${randomBytes(4).toString('hex')}`);
     this.#http = opts.http;
     this.#onAuth = opts.onAuth;
+  }
+
+  /** Removes the folder when this cache made it; waits for running calls first. */
+  async dispose(): Promise<void> {
+    await Promise.allSettled([...this.#chains.values()]);
+    if (this.#owned) await rm(this.#root, { recursive: true, force: true });
   }
 
   /** The folder a URL is cached in: a hash, so nothing of the URL (or a credential in it) lands in a path. */

@@ -18,7 +18,7 @@ export interface GitOptions {
   readonly password: string | undefined;
   readonly timeoutMs: number;
   readonly author: { readonly name: string; readonly email: string };
-  /** Where per-repository clones for commit-prefix look-ups are kept; `<os tmpdir>/klepaas-git-cache` when absent. */
+  /** Where per-repository clones for commit-prefix look-ups are kept; a private temporary folder when absent. */
   readonly cacheDir?: string | undefined;
 }
 
@@ -118,6 +118,11 @@ export class SourceCommitGit {
     this.#opts = opts;
     this.#http = undiciTransport(pools, opts.timeoutMs);
     this.#cache = new GitCache({ root: opts.cacheDir, http: this.#http, onAuth: this.#auth });
+  }
+
+  /** Drops the clones kept for prefix look-ups (a private folder is removed). */
+  close(): Promise<void> {
+    return this.#cache.dispose();
   }
 
   #url(repoName: string): string {
