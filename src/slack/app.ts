@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   App,
@@ -129,6 +129,9 @@ function ackFirst(receiver: Receiver, queue: WorkQueue): Receiver {
   return receiver;
 }
 
+/** How long stop() waits for Slack to answer the WebSocket close frame before letting go. */
+const SOCKET_CLOSE_WAIT_MS = 3000;
+
 const healthRoute = {
   path: '/healthz',
   method: ['GET'],
@@ -156,8 +159,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     receiver = new SocketModeReceiver({
       appToken: config.appToken,
       logger,
-      customRoutes: [healthRoute],
-      installerOptions: { port: config.port },
+      // Without clientOptions, apps.connections.open goes to slack.com whatever SLACK_API_URL says.
+      installerOptions: { port: config.port, clientOptions: { slackApiUrl: config.apiUrl } },
     });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
@@ -202,16 +205,36 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   });
 
   let server: Server | null = null;
+  // Our own /healthz server in Socket Mode: Bolt's keeps its port private (so port 0 cannot be reported) and
+  // its stop() neither waits for the server to close nor for the socket to say goodbye.
+  const health = socket
+    ? createServer((req, res) => {
+        if (req.method === 'GET' && req.url?.split('?')[0] === healthRoute.path)
+          healthRoute.handler(req, res);
+        else res.writeHead(404).end();
+      })
+    : null;
   warmUp(deps.timeZone);
   return {
     app,
     client: app.client,
     mode: socket ? 'socket' : 'http',
     async start() {
-      if (socket) {
-        await app.start();
-        log.info({ mode: 'socket' }, 'Slack app connected');
-        return { port: config.port };
+      if (health) {
+        await new Promise<void>((resolve, reject) => {
+          health.once('error', reject);
+          health.listen(config.port, () => resolve());
+        });
+        const port = (health.address() as AddressInfo).port;
+        try {
+          await app.start();
+        } catch (err) {
+          // A refused app token must not leave /healthz answering 200 for a bot that never connected.
+          await new Promise<void>((resolve) => health.close(() => resolve()));
+          throw err;
+        }
+        log.info({ mode: 'socket', port }, 'Slack app connected');
+        return { port };
       }
       server = (await app.start(config.port)) as Server;
       const port = (server.address() as AddressInfo).port;
@@ -220,8 +243,26 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     },
     async stop() {
       server?.closeAllConnections();
+      // The Socket Mode client reconnects on any close it did not start; wait until it has let go for good.
+      const socketClosed =
+        receiver instanceof SocketModeReceiver
+          ? new Promise<void>((resolve) => receiver.client.once('disconnected', () => resolve()))
+          : Promise.resolve();
       await app.stop();
       server = null;
+      let closeTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        socketClosed,
+        new Promise<void>((resolve) => {
+          closeTimer = setTimeout(resolve, SOCKET_CLOSE_WAIT_MS);
+          closeTimer.unref();
+        }),
+      ]);
+      clearTimeout(closeTimer);
+      if (health?.listening) {
+        health.closeAllConnections();
+        await new Promise<void>((resolve) => health.close(() => resolve()));
+      }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         queue.idle(),

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 /** One request the stand-in received: a Web API method, or a POST to a response_url it handed out. */
 export interface SlackApiCall {
@@ -18,6 +19,12 @@ export interface SlackApiCall {
 export type SlackApiFailure =
   | { readonly error: string }
   | { readonly status: 429; readonly retryAfterSec: number };
+
+/** A text message the app sent over a Socket Mode connection (an ack: `{ envelope_id, payload }`). */
+export interface SocketMessage {
+  readonly data: Record<string, unknown>;
+  readonly at: number;
+}
 
 interface Waiter {
   readonly match: (c: SlackApiCall) => boolean;
@@ -44,6 +51,55 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   return out;
 }
 
+// RFC 6455 framing, just what Socket Mode uses: text frames, ping/pong and the close handshake.
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const OP_TEXT = 0x1;
+const OP_CLOSE = 0x8;
+const OP_PING = 0x9;
+const OP_PONG = 0xa;
+
+function wsFrame(opcode: number, payload: Buffer): Buffer {
+  const len = payload.length;
+  const head =
+    len < 126
+      ? Buffer.from([0x80 | opcode, len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), Buffer.alloc(8)]);
+  if (len >= 65536) head.writeBigUInt64BE(BigInt(len), 2);
+  return Buffer.concat([head, payload]);
+}
+
+/** Splits complete client frames (always masked) off the front of `buf`; returns them and the rest. */
+function wsReadFrames(buf: Buffer): { frames: { opcode: number; payload: Buffer }[]; rest: Buffer } {
+  const frames: { opcode: number; payload: Buffer }[] = [];
+  let off = 0;
+  while (buf.length - off >= 2) {
+    const b0 = buf[off] ?? 0;
+    const b1 = buf[off + 1] ?? 0;
+    let len = b1 & 0x7f;
+    let pos = off + 2;
+    if (len === 126) {
+      if (buf.length < pos + 2) break;
+      len = buf.readUInt16BE(pos);
+      pos += 2;
+    } else if (len === 127) {
+      if (buf.length < pos + 8) break;
+      len = Number(buf.readBigUInt64BE(pos));
+      pos += 8;
+    }
+    const masked = (b1 & 0x80) !== 0;
+    const end = pos + (masked ? 4 : 0) + len;
+    if (buf.length < end) break;
+    const mask = masked ? buf.subarray(pos, pos + 4) : null;
+    const payload = Buffer.from(buf.subarray(end - len, end));
+    if (mask) for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] ?? 0) ^ (mask[i % 4] ?? 0);
+    frames.push({ opcode: b0 & 0x0f, payload });
+    off = end;
+  }
+  return { frames, rest: buf.subarray(off) };
+}
+
 /**
  * A Slack Web API stand-in on 127.0.0.1: answers the methods the bot uses, records every call, can be told
  * to fail the next calls of a method, and lets a test wait for a call matching a predicate.
@@ -58,8 +114,17 @@ export class SlackApiServer {
     { failure: SlackApiFailure; match: (c: SlackApiCall) => boolean }[]
   >();
   private readonly waiters = new Set<Waiter>();
+  /** Messages apps sent over Socket Mode connections, in arrival order. */
+  readonly socketMessages: SocketMessage[] = [];
+  /** Socket Mode connections that are open (handshake done, not closed). */
+  readonly sockets = new Set<Socket>();
+  private readonly socketWaiters = new Set<{
+    match: (m: SocketMessage) => boolean;
+    resolve: (m: SocketMessage) => void;
+  }>();
   private tsSeq = 0;
   private responseSeq = 0;
+  private socketSeq = 0;
   private base = '';
 
   constructor() {
@@ -100,6 +165,83 @@ export class SlackApiServer {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       });
     });
+    this.server.on('upgrade', (req, socket: Socket) => this.acceptSocket(req.url ?? '', req.headers, socket));
+  }
+
+  /** Completes the WebSocket handshake for a URL `apps.connections.open` handed out, then says hello. */
+  private acceptSocket(url: string, headers: IncomingHttpHeaders, socket: Socket): void {
+    const key = headers['sec-websocket-key'];
+    if (!url.startsWith('/socket-mode/') || typeof key !== 'string') {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    const accept = createHash('sha1')
+      .update(key + WS_GUID)
+      .digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => this.sockets.delete(socket));
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      const { frames, rest } = wsReadFrames(Buffer.concat([pending, chunk]));
+      pending = rest;
+      for (const f of frames) {
+        if (f.opcode === OP_PING) socket.write(wsFrame(OP_PONG, f.payload));
+        else if (f.opcode === OP_CLOSE) {
+          // Echo the close frame, as a server completing the handshake does, then hang up.
+          socket.end(wsFrame(OP_CLOSE, f.payload.subarray(0, 2)));
+          this.sockets.delete(socket);
+        } else if (f.opcode === OP_TEXT) this.receiveSocketMessage(f.payload.toString('utf8'));
+      }
+    });
+    const hello = { type: 'hello', num_connections: 1, debug_info: { host: 'stand-in' } };
+    socket.write(wsFrame(OP_TEXT, Buffer.from(JSON.stringify(hello))));
+  }
+
+  private receiveSocketMessage(text: string): void {
+    let data: Record<string, unknown>;
+    try {
+      data = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      data = { unparsed: text };
+    }
+    const msg: SocketMessage = { data, at: Date.now() };
+    this.socketMessages.push(msg);
+    for (const w of this.socketWaiters) {
+      if (w.match(msg)) {
+        this.socketWaiters.delete(w);
+        w.resolve(msg);
+      }
+    }
+  }
+
+  /** Sends a Socket Mode message (an envelope, or `disconnect`) to every open connection. */
+  socketSend(message: object): void {
+    const frame = wsFrame(OP_TEXT, Buffer.from(JSON.stringify(message)));
+    for (const s of this.sockets) s.write(frame);
+  }
+
+  /** Resolves with the first message the app sent over a socket that matches; rejects after the deadline. */
+  waitForSocketMessage(match: (m: SocketMessage) => boolean, timeoutMs = 5000): Promise<SocketMessage> {
+    const seen = this.socketMessages.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (m: SocketMessage) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.socketWaiters.delete(waiter);
+        reject(new Error(`no matching Socket Mode message within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.socketWaiters.add(waiter);
+    });
   }
 
   async start(): Promise<this> {
@@ -111,6 +253,7 @@ export class SlackApiServer {
   }
 
   async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -202,6 +345,9 @@ export class SlackApiServer {
         };
       case 'conversations.info':
         return { ok: true, channel: { id: body.channel, name: 'ops', is_member: true } };
+      case 'apps.connections.open':
+        this.socketSeq += 1;
+        return { ok: true, url: `${this.base.replace('http:', 'ws:')}/socket-mode/${this.socketSeq}` };
       case 'response_url':
         return { ok: true };
       default:
