@@ -1,8 +1,9 @@
 import type { Integration, Requester } from '../domain/deployment.ts';
 import { isKlepaasError, type KlepaasError } from '../domain/errors.ts';
 import type { Intent, Lang } from '../domain/intent.ts';
-import { formatRepo, type RepoRef } from '../domain/repo-ref.ts';
+import { formatRepo, type RepoRef, shortSha } from '../domain/repo-ref.ts';
 import type { PendingAction } from '../services/ports.ts';
+import { targetChanged } from '../services/rules/messages.ts';
 import type { DispatcherDeps, PendingPayload, RollbackSelector } from './deps.ts';
 import { pendingPayloadSchema } from './deps.ts';
 import {
@@ -11,7 +12,6 @@ import {
   notADeployer,
   notYourConfirmation,
   repoNotFound,
-  targetChanged,
 } from './errors.ts';
 import { suggestionsFor } from './examples.ts';
 import type { Actor, BotReply, Dispatcher } from './types.ts';
@@ -230,7 +230,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const plan = await deps.services.planRollback(payload.owner, payload.repo, payload.selector, known);
       if (plan.target.commitSha !== payload.targetSha) {
         deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
-        throw targetChanged(payload.targetSha, plan.target.commitSha);
+        throw targetChanged(payload.owner, payload.repo, moved(payload.targetSha, plan.target.commitSha));
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
       if (!won) return alreadyDecided(p, lang);
@@ -242,7 +242,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       const plan = await deps.services.planDeploy(payload.owner, payload.repo, payload.selector, known);
       if (plan.commitSha !== payload.commitSha) {
         deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now());
-        throw targetChanged(payload.commitSha, plan.commitSha);
+        throw targetChanged(payload.owner, payload.repo, moved(payload.commitSha, plan.commitSha));
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
       if (!won) return alreadyDecided(p, lang);
@@ -323,5 +323,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     },
   };
 }
+
+const moved = (before: string, now: string) => {
+  const text = `${shortSha(before)} → ${shortSha(now)}`;
+  return { en: text, ko: text };
+};
 
 const guessLang = (text: string): Lang => (/[\uac00-\ud7a3]/.test(text) ? 'ko' : 'en');

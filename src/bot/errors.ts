@@ -57,17 +57,6 @@ export const notADeployer = (repo: string): KlepaasError =>
     },
   });
 
-export const targetChanged = (before: string, now: string): KlepaasError =>
-  new KlepaasError({
-    code: 'TARGET_CHANGED',
-    status: 409,
-    message: {
-      en: `The target moved since you were asked (${before.slice(0, 7)} is now ${now.slice(0, 7)}); nothing was started.`,
-      ko: `확인 요청 이후 대상이 바뀌었습니다 (${before.slice(0, 7)} → ${now.slice(0, 7)}). 아무것도 실행하지 않았습니다.`,
-    },
-    hint: { en: 'Ask again to see the new target.', ko: '다시 요청해 새 대상을 확인해 주세요.' },
-  });
-
 export const internalError = (ref: string): KlepaasError =>
   new KlepaasError({
     code: 'INTERNAL',

@@ -135,14 +135,24 @@ async function recheck(
     fresh = await planRollback(deps, plan.owner, plan.repo, { commitSha: plan.target.commitSha }, known);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'ALREADY_RUNNING') throw targetChanged(plan.owner, plan.repo, 'the target is now running');
+    if (code === 'ALREADY_RUNNING')
+      throw targetChanged(plan.owner, plan.repo, {
+        en: 'the target is now running',
+        ko: '대상이 이미 실행 중',
+      });
     if (code === 'COMMIT_NOT_DEPLOYED') {
-      throw targetChanged(plan.owner, plan.repo, 'the target is no longer a rollback candidate');
+      throw targetChanged(plan.owner, plan.repo, {
+        en: 'the target is no longer a rollback candidate',
+        ko: '대상이 더 이상 롤백 후보가 아님',
+      });
     }
     throw err;
   }
   if ((fresh.current?.deploymentId ?? null) !== (plan.current?.deploymentId ?? null)) {
-    throw targetChanged(plan.owner, plan.repo, 'another deployment finished since the plan was made');
+    throw targetChanged(plan.owner, plan.repo, {
+      en: 'another deployment finished since the plan was made',
+      ko: '그 사이 다른 배포가 끝남',
+    });
   }
   return fresh;
 }

@@ -153,6 +153,7 @@ describe('dispatcher over the real runtime', () => {
     });
     const r = expectKind(await rt.dispatcher.decide(asked.pendingId, 'go', alice), 'error');
     expect(r.code).toBe('TARGET_CHANGED');
+    expect(r.message).toMatch(/K-Le-PaaS\/test01 moved since you were asked \([0-9a-f]{7} → [0-9a-f]{7}\)/);
     expect(rollbacks()).toHaveLength(0);
   });
 

@@ -210,19 +210,17 @@ export function deploymentInFlight(
   });
 }
 
-export function targetChanged(owner: string, repo: string, reason: string): KlepaasError {
+/** The rollback or deploy target moved between the question and the go-ahead; nothing was started. */
+export function targetChanged(owner: string, repo: string, reason: Bilingual): KlepaasError {
   return new KlepaasError({
     code: 'TARGET_CHANGED',
     status: 409,
     message: {
-      en: `The rollback plan for ${slug(owner, repo)} is out of date: ${reason}.`,
-      ko: `${slug(owner, repo)}의 롤백 계획이 그 사이 바뀌었습니다: ${reason}.`,
+      en: `The target for ${slug(owner, repo)} moved since you were asked (${reason.en}); nothing was started.`,
+      ko: `확인 요청 이후 ${slug(owner, repo)}의 대상이 바뀌었습니다 (${reason.ko}). 아무것도 실행하지 않았습니다.`,
     },
-    hint: {
-      en: 'Ask for the rollback again to see a fresh plan.',
-      ko: '롤백을 다시 요청해 새 계획을 확인하세요.',
-    },
-    details: { owner, repo, reason },
+    hint: { en: 'Ask again to see the new target.', ko: '다시 요청해 새 대상을 확인해 주세요.' },
+    details: { owner, repo, reason: reason.en },
   });
 }
 

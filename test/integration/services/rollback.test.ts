@@ -117,6 +117,10 @@ describe('rollback against the simulator', () => {
     const err = await refusal(h.services.executeRollback(plan, requester, null));
     expect(err.code).toBe('TARGET_CHANGED');
     expect(err.status).toBe(409);
+    // Each language reads whole: the Korean message carries a Korean reason.
+    expect(err.messages.en).toContain('another deployment finished since the plan was made');
+    expect(err.messages.ko).toContain('그 사이 다른 배포가 끝남');
+    expect(err.messages.ko).not.toMatch(/[a-z]{4,} [a-z]{4,}/);
     expect(h.stores.deployments.history(O, R, 100)).toHaveLength(count);
     expect(h.stores.deployments.current(O, R)?.id).toBe(newer.id);
   });
