@@ -25,7 +25,7 @@ interface HelpLine {
 }
 
 // Commands people can copy as they are; each one is understood by the parser.
-const helpLines: readonly HelpLine[] = [
+export const helpLines: readonly HelpLine[] = [
   {
     text: { ko: '@klepaas K-Le-PaaS/test01 롤백 해줘', en: '@klepaas rollback K-Le-PaaS/test01' },
     what: { ko: '직전 배포로 되돌립니다', en: 'go back to the previous deployment' },
