@@ -1,6 +1,7 @@
 import type { Integration, Requester } from '../domain/deployment.ts';
 import { isKlepaasError, type KlepaasError } from '../domain/errors.ts';
 import type { Intent, Lang } from '../domain/intent.ts';
+import { detectLang } from '../domain/lang.ts';
 import { formatRepo, type RepoRef, shortSha } from '../domain/repo-ref.ts';
 import type { PendingAction } from '../services/ports.ts';
 import { targetChanged } from '../services/rules/messages.ts';
@@ -266,7 +267,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         intent = await deps.parser.parse(msg.text, msg.hint ? { hint: msg.hint } : {});
         reply = await act(intent, msg.actor, msg.text);
       } catch (err) {
-        reply = errorReply(err, intent?.lang ?? guessLang(msg.text));
+        reply = errorReply(err, intent?.lang ?? detectLang(msg.text));
       }
       audit(msg.actor, msg.text, intent, reply);
       return reply;
@@ -328,5 +329,3 @@ const moved = (before: string, now: string) => {
   const text = `${shortSha(before)} → ${shortSha(now)}`;
   return { en: text, ko: text };
 };
-
-const guessLang = (text: string): Lang => (/[\uac00-\ud7a3]/.test(text) ? 'ko' : 'en');

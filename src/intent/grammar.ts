@@ -1,6 +1,6 @@
 import type { Intent, IntentKind, Lang, UnknownReason } from '../domain/intent.ts';
 import { unknownIntent } from '../domain/intent.ts';
-import { detectLang } from './lang.ts';
+import { detectLang } from '../domain/lang.ts';
 import { categoryRank, findHits, type Hit, hasConjunction } from './matcher.ts';
 import { normalizeMessage } from './normalize.ts';
 import type { PhraseCategory } from './phrase-table.ts';

@@ -1,6 +1,6 @@
+import { HANGUL } from '../domain/lang.ts';
 import { englishConjunctions, englishPhrases } from './keywords-en.ts';
 import { koreanConjunctions, koreanPhrases } from './keywords-ko.ts';
-import { HANGUL } from './lang.ts';
 import { type PhraseCategory, type PhraseTable, phraseCategories } from './phrase-table.ts';
 
 export interface Hit {

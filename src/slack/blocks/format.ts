@@ -30,7 +30,3 @@ export function formatAge(date: Date, now: Date, lang: Lang): string {
           : [Math.floor(s / 86_400), '일', 'd'];
   return lang === 'ko' ? `${n}${unitKo} 전` : `${n}${unitEn} ago`;
 }
-
-/** Best guess of a person's language from what they typed: any Hangul means Korean. */
-export const guessLang = (text: string): Lang =>
-  /[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]/.test(text) ? 'ko' : 'en';

@@ -14,7 +14,7 @@ import { renderCandidates, renderDiagnose, renderHistory, renderStatus } from '.
 
 export { actionIdPattern, actionIds } from './action-ids.ts';
 export { type Decision, renderDecided, withDecision } from './confirm.ts';
-export { formatTime, guessLang, type RenderContext } from './format.ts';
+export { formatTime, type RenderContext } from './format.ts';
 export type { Block, SlackMessage } from './kit.ts';
 export { slackLimits } from './limits.ts';
 export { type NoticeTone, noticeBroadcasts, renderNotice, type SlackNotice } from './notices.ts';

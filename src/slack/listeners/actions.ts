@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Actor, BotReply } from '../../bot/types.ts';
 import { isInFlight } from '../../domain/deployment.ts';
 import type { Lang } from '../../domain/intent.ts';
+import { detectLang } from '../../domain/lang.ts';
 import {
   actionIdPattern,
   actionIds,
@@ -11,7 +12,6 @@ import {
   rollbackToValueSchema,
 } from '../blocks/action-ids.ts';
 import { type Decision, renderDecided, withDecision } from '../blocks/confirm.ts';
-import { guessLang } from '../blocks/format.ts';
 import type { SlackMessage } from '../blocks/kit.ts';
 import { isDmChannel } from '../blocks/where.ts';
 import { describeSlackError, postEphemeral, updateMessage } from '../web-api.ts';
@@ -80,7 +80,7 @@ function readPress(deps: ListenerDeps, body: unknown): Press | null {
     payload,
     action,
     actor: { via: 'slack', user: payload.user.id, channel, threadTs },
-    lang: guessLang(payload.message?.text ?? ''),
+    lang: detectLang(payload.message?.text ?? ''),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor } from '../../bot/types.ts';
-import { guessLang } from '../blocks/format.ts';
+import { detectLang } from '../../domain/lang.ts';
 import { isDmChannel } from '../blocks/where.ts';
 import { stripBotMention } from '../commands.ts';
 import {
@@ -70,7 +70,7 @@ async function handleChat(
     channel: event.channel,
     threadTs: event.thread_ts ?? event.ts,
   };
-  const lang = guessLang(text);
+  const lang = detectLang(text);
   const isDm = event.channel_type === 'im' || isDmChannel(event.channel);
   const refuseTo = ephemeralTo(client, {
     channel: event.channel,

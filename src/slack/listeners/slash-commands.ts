@@ -1,7 +1,7 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor, BotReply } from '../../bot/types.ts';
-import { guessLang } from '../blocks/format.ts';
+import { detectLang } from '../../domain/lang.ts';
 import type { SlackMessage } from '../blocks/kit.ts';
 import { isDmChannel } from '../blocks/where.ts';
 import { commandToMessage, type SlashCommand, slashCommands } from '../commands.ts';
@@ -73,7 +73,7 @@ export function register(app: App, deps: ListenerDeps): void {
       }
       const cmd = parsed.data;
       if (!firstDelivery(deps, cmd.trigger_id ? `command:${cmd.trigger_id}` : undefined)) return;
-      const lang = guessLang(cmd.text);
+      const lang = detectLang(cmd.text);
       const isDm = cmd.channel_name === 'directmessage' || isDmChannel(cmd.channel_id);
       const privately = (msg: SlackMessage) =>
         respond({ response_type: 'ephemeral', text: msg.text, blocks: msg.blocks as unknown as Blocks });

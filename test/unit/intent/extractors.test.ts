@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLang } from '../../../src/intent/lang.ts';
+import { detectLang } from '../../../src/domain/lang.ts';
 import { findHits, hasConjunction } from '../../../src/intent/matcher.ts';
 import { isRefShaped, isValidRef } from '../../../src/intent/ref.ts';
 import { isNameShaped, parseGithubUrl, parseOwnerRepo } from '../../../src/intent/repo.ts';

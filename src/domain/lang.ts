@@ -1,4 +1,4 @@
-import type { Lang } from '../domain/intent.ts';
+import type { Lang } from './intent.ts';
 
 /** Hangul syllables and both jamo blocks (NFKC turns compatibility jamo like ㄱ into conjoining jamo). */
 export const HANGUL = /[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff]/;
