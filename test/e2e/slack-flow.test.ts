@@ -201,8 +201,13 @@ describe('Slack front end on the real runtime', () => {
     await api.waitFor(
       (c) => c.method === 'chat.update' && c.body.ts === progressTs && String(c.body.text).includes('✅'),
     );
-    expect(api.callsOf('chat.update').filter((c) => c.body.ts === progressTs).length).toBeGreaterThanOrEqual(
-      1,
+    // Besides the final edit, at least one edit in between reported progress in place (an NCP status).
+    const progressEdits = api
+      .callsOf('chat.update')
+      .filter((c) => c.body.ts === progressTs && !String(c.body.text).includes('✅'));
+    expect(progressEdits.length).toBeGreaterThanOrEqual(1);
+    expect(progressEdits.map((c) => String(c.body.text)).join('\n')).toMatch(
+      /SourceDeploy 상태 "(pending|inprogress)"/,
     );
 
     expect(rollbacksBy(ASKER)).toHaveLength(1);
