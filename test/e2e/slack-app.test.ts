@@ -104,13 +104,34 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     expect(help.body.response_type).toBe('ephemeral');
   });
 
-  it('falls back to response_url when the bot is not in the channel', async () => {
-    h.api.failNext('chat.postMessage', { error: 'not_in_channel' }, 1, (c) => c.body.channel === 'C_PRIVATE');
-    await h.command('/deploy', 'test01 main', { channel_id: 'C_PRIVATE' });
-    const reply = await h.api.waitFor(
-      (c) => c.method === 'response_url' && String(c.body.text).includes('Deploy main'),
+  it('where the bot is not in the channel: reports go by response_url, buttons never; the person learns how to invite it', async () => {
+    h.api.notMember.add('C_PRIVATE');
+    const t0 = Date.now();
+    await h.command('/rollback', 'history test01', { channel_id: 'C_PRIVATE' });
+    const report = await h.api.waitFor(
+      (c) =>
+        c.method === 'response_url' && c.at >= t0 && String(c.body.text).includes('K-Le-PaaS/test01 history'),
     );
-    expect(reply.body.response_type).toBe('in_channel');
+    expect(report.body.response_type).toBe('in_channel');
+
+    const decidedBefore = h.calls.filter((c) => c.method === 'decide').length;
+    await h.command('/deploy', 'test01 main', { channel_id: 'C_PRIVATE' });
+    const told = await h.api.waitFor(
+      (c) => c.method === 'response_url' && String(c.body.text).includes('/invite @klepaas'),
+    );
+    expect(told.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(told.body.blocks)).not.toContain('confirm_go');
+    expect(
+      h.api.calls.some((c) => c.method === 'response_url' && String(c.body.text).includes('Deploy main')),
+    ).toBe(false);
+    // The confirmation nobody can see is canceled, so no copy of it can be pressed either.
+    await waitUntil(
+      () => h.calls.filter((c) => c.method === 'decide').length > decidedBefore,
+      3000,
+      'the cancel',
+    );
+    expect(h.calls.filter((c) => c.method === 'decide').at(-1)).toMatchObject({ decision: 'cancel' });
+    h.api.notMember.delete('C_PRIVATE');
   });
 
   it('answers an app_mention in the thread of the message, without the bot mention', async () => {
