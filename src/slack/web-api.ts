@@ -34,32 +34,27 @@ export class SlackRateLimitedError extends Error {
   }
 }
 
+// The SDK's message when it gave up retrying 429s (WebAPIRequestError wrapping a plain Error).
+const gaveUpOn429 = /rate limit was exceeded.*retry-after: (\d+)/i;
+
 /**
  * Reads the SDK's errors. A 429 arrives as `slack_webapi_rate_limited_error` with `retryAfter` in seconds
- * (with rejectRateLimitedCalls), or, when the SDK gave up retrying, wrapped in `original`/`cause`; both count.
+ * (rejectRateLimitedCalls), as `ratelimited` in the body, or, when the SDK retried and gave up, as a
+ * `slack_webapi_request_error` whose wrapped error says so: all three are a rate limit.
  */
 export function describeSlackError(err: unknown): SlackFailure | null {
   if (err instanceof SlackRateLimitedError) return { code: 'ratelimited', retryAfterSec: null };
-  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
-    const x = e as {
-      code?: unknown;
-      data?: { error?: unknown };
-      retryAfter?: unknown;
-      original?: unknown;
-      cause?: unknown;
-    };
-    if (x.code === 'slack_webapi_rate_limited_error') {
-      return { code: 'ratelimited', retryAfterSec: typeof x.retryAfter === 'number' ? x.retryAfter : null };
-    }
-    if (typeof x.code === 'string' && x.code.startsWith('slack_')) {
-      const apiError = typeof x.data?.error === 'string' ? x.data.error : null;
-      if (apiError === 'ratelimited') return { code: 'ratelimited', retryAfterSec: null };
-      if (x.code !== 'slack_webapi_request_error' || apiError)
-        return { code: apiError ?? x.code, retryAfterSec: null };
-    }
-    e = x.original ?? x.cause;
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { code?: unknown; data?: { error?: unknown }; retryAfter?: unknown; original?: unknown };
+  if (typeof e.code !== 'string' || !e.code.startsWith('slack_')) return null;
+  if (e.code === 'slack_webapi_rate_limited_error') {
+    return { code: 'ratelimited', retryAfterSec: typeof e.retryAfter === 'number' ? e.retryAfter : null };
   }
-  return null;
+  const apiError = typeof e.data?.error === 'string' ? e.data.error : null;
+  if (apiError === 'ratelimited') return { code: 'ratelimited', retryAfterSec: null };
+  const wrapped = e.original instanceof Error ? gaveUpOn429.exec(e.original.message) : null;
+  if (wrapped) return { code: 'ratelimited', retryAfterSec: Number(wrapped[1]) };
+  return { code: apiError ?? e.code, retryAfterSec: null };
 }
 
 export const isRateLimited = (err: unknown): boolean => describeSlackError(err)?.code === 'ratelimited';
@@ -168,9 +163,13 @@ export function createPoster(client: WebClient, opts: PosterOptions = {}): Poste
         lane.queue[0] = started;
         try {
           const value = await task.run(started.msg);
+          // Slack counts a call when it arrives, we when it leaves: restarting the refill when the answer is
+          // in keeps a slow first call (a new connection) from letting the next ones arrive too close.
+          lane.refilledAt = now();
           lane.queue.shift();
           for (const s of task.settle) s.resolve(value);
         } catch (err) {
+          lane.refilledAt = now();
           const limited = describeSlackError(err);
           if (limited?.code === 'ratelimited') {
             const retryMs = (limited.retryAfterSec ?? 1) * 1000;

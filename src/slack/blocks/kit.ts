@@ -57,7 +57,17 @@ const escapeMrkdwn = (s: string): string =>
  * characters Slack parses escaped. Mentions are added after this, never inside it.
  */
 export const esc = (raw: string, max: number = slackLimits.rawField): string =>
-  escapeMrkdwn(truncate(withoutRefMarkers(raw), max));
+  escapeMrkdwn(balancedTicks(truncate(withoutRefMarkers(raw), max)));
+
+/**
+ * Backticks from outside stay when they pair up (`code` in a commit title); an odd one would turn the rest
+ * of the message into code, so then they all become a look-alike that Slack does not parse.
+ */
+function balancedTicks(s: string): string {
+  const fences = s.split('```').length - 1;
+  const ticks = s.replaceAll('```', '').split('`').length - 1;
+  return fences % 2 === 0 && ticks % 2 === 0 ? s : s.replace(/`/g, 'ˋ');
+}
 
 /**
  * Text composed by the bot that names people with `personRef` (notice lines, refusals): escaped as a whole,
@@ -65,7 +75,7 @@ export const esc = (raw: string, max: number = slackLimits.rawField): string =>
  * text was composed.
  */
 export const escWithRefs = (composed: string, max: number = slackLimits.fallbackText): string =>
-  liveRefs(escapeMrkdwn(truncate(composed, max)));
+  liveRefs(escapeMrkdwn(balancedTicks(truncate(composed, max))));
 
 /** A piece from outside inside a raw fallback `text`: cut, and unable to forge a `personRef`. */
 export const outside = (raw: string | null | undefined, max: number = slackLimits.rawField): string =>
