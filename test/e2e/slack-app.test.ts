@@ -255,7 +255,22 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     expect((await h.send(bad)).status).toBe(401);
     const stale = signEvent(SIGNING_SECRET, mention('rollback stale'), Date.now() - 6 * 60_000);
     expect((await h.send(stale)).status).toBe(401);
-    expect(h.calls.length).toBe(before);
+    // Correctly signed, but dated ten minutes ahead: refused the same way.
+    const future = signEvent(SIGNING_SECRET, mention('rollback future'), Date.now() + 10 * 60_000);
+    expect((await h.send(future)).status).toBe(401);
+    const futureCommand = signCommand(
+      SIGNING_SECRET,
+      { command: '/rollback', text: 'test01', user_id: 'U1', channel_id: 'C1' },
+      Date.now() + 10 * 60_000,
+    );
+    expect((await h.send(futureCommand)).status).toBe(401);
+    // A clock a little ahead is fine.
+    const ahead = signEvent(SIGNING_SECRET, mention('status ahead'), Date.now() + 60_000);
+    expect((await h.send(ahead)).status).toBe(200);
+    await waitUntil(() => h.calls.length > before, 3000, 'the request a minute ahead');
+    expect(h.calls.slice(before).map((c) => (c.method === 'handleMessage' ? c.msg.text : c.method))).toEqual([
+      'status ahead',
+    ]);
   });
 
   it("ignores the bot's own messages, other bots and edits in DMs, and answers a person's DM", async () => {
@@ -267,11 +282,30 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     await dm({ bot_id: 'B_OTHER', user: 'U_X', text: 'rollback from a bot' });
     await dm({ subtype: 'message_changed', text: 'rollback edited', message: { text: 'x' } });
     await dm({ user: 'U_ASKER', text: 'help me' });
-    await h.api.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'D_DM');
+    const answer = await h.api.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'D_DM');
+    // A DM is a chat: the answer goes inline, not in a thread under the person's message.
+    expect(answer.body.thread_ts).toBeUndefined();
+    // A reply also sent to the conversation and a message with a file are still a person asking.
+    await dm({
+      user: 'U_ASKER',
+      subtype: 'thread_broadcast',
+      thread_ts: '1700000000.000001',
+      text: 'status a',
+    });
+    await dm({ user: 'U_ASKER', subtype: 'file_share', text: 'status b', files: [{ id: 'F1' }] });
+    await waitUntil(
+      () => h.calls.filter((c) => c.method === 'handleMessage' && c.msg.actor.channel === 'D_DM').length >= 3,
+      3000,
+      'the broadcast and the file share',
+    );
     const dmTexts = h.calls.flatMap((c) =>
       c.method === 'handleMessage' && c.msg.actor.channel === 'D_DM' ? [c.msg.text] : [],
     );
-    expect(dmTexts).toEqual(['help me']);
+    expect(dmTexts).toEqual(['help me', 'status a', 'status b']);
+    const inThread = await h.api.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.channel === 'D_DM' && c.body.thread_ts !== undefined,
+    );
+    expect(inThread.body.thread_ts).toBe('1700000000.000001');
   });
 
   it('turns a dispatcher crash into a short message in the user language, no stack trace', async () => {

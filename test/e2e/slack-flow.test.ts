@@ -363,6 +363,22 @@ describe('Slack front end on the real runtime', () => {
     );
     expect(viaUrl.body.response_type).toBe('ephemeral');
 
+    // A DM between two people has a D… id too, but it is not the bot's DM: ALLOWED_CHANNELS applies.
+    api.othersDms.add('D_PEOPLE');
+    try {
+      const t0 = Date.now();
+      await command('/rollback', 'K-Le-PaaS/test01', 'D_PEOPLE');
+      const refused = await api.waitFor(
+        (c) => c.method === 'response_url' && c.at >= t0 && String(c.body.text).includes(`<#${OPS}>`),
+      );
+      expect(refused.body.response_type).toBe('ephemeral');
+      expect(
+        api.calls.some((c) => c.method === 'response_url' && c.at >= t0 && buttonsOf(c).length > 0),
+      ).toBe(false);
+    } finally {
+      api.othersDms.delete('D_PEOPLE');
+    }
+
     const dm = envelope({
       type: 'message',
       channel_type: 'im',
