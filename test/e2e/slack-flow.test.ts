@@ -253,6 +253,15 @@ describe('Slack front end on the real runtime', () => {
     expect(String(refusal.body.channel)).toBe(OPS);
     expect(everything(refusal)).toContain(`<@${ASKER}>`);
     expect(api.callsOf('chat.update').some((c) => c.body.ts === ts)).toBe(false);
+    // When Slack will not take the ephemeral message, the refusal still reaches the presser, by response_url.
+    api.failNext('chat.postEphemeral', { error: 'channel_not_found' });
+    const t0 = Date.now();
+    await press(confirmation, 'confirm_go', OTHER, ts);
+    const viaUrl = await api.waitFor(
+      (c) => c.method === 'response_url' && c.at >= t0 && everything(c).includes(`<@${ASKER}>`),
+    );
+    expect(viaUrl.body.response_type).toBe('ephemeral');
+    expect(viaUrl.body.replace_original).toBe(false);
     // The asker can still cancel it: the pending request was left untouched.
     await press(confirmation, 'confirm_cancel', ASKER, ts);
     await api.waitFor((c) => c.method === 'chat.update' && c.body.ts === ts);
