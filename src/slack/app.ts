@@ -304,7 +304,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        queue.idle(),
+        // Replies a job let go of (a channel in a 429 storm) are still on their way in the poster.
+        queue.idle().then(() => poster.idle()),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, POST_ACK_DRAIN_MS);
           timer.unref();

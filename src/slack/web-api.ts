@@ -94,6 +94,8 @@ export interface Poster {
   ): Promise<void>;
   /** Calls waiting in a channel's lane (tests, metrics). */
   pending(channel: string): number;
+  /** Resolves when no call is waiting in any lane (shutdown). */
+  idle(): Promise<void>;
 }
 
 interface Task {
@@ -128,6 +130,14 @@ export function createPoster(client: WebClient, opts: PosterOptions = {}): Poste
   const now = opts.now ?? (() => Date.now());
   const sleep = opts.sleep ?? realSleep;
   const lanes = new Map<string, Lane>();
+  let idleWaiters: (() => void)[] = [];
+  const busy = () => [...lanes.values()].some((l) => l.queue.length > 0 || l.running);
+  const settleIdle = () => {
+    if (busy()) return;
+    const ws = idleWaiters;
+    idleWaiters = [];
+    for (const w of ws) w();
+  };
 
   const laneOf = (name: string): Lane => {
     let lane = lanes.get(name);
@@ -187,6 +197,7 @@ export function createPoster(client: WebClient, opts: PosterOptions = {}): Poste
       }
     } finally {
       lane.running = false;
+      settleIdle();
     }
   }
 
@@ -255,6 +266,12 @@ export function createPoster(client: WebClient, opts: PosterOptions = {}): Poste
     },
     pending(channel) {
       return lanes.get(channel)?.queue.length ?? 0;
+    },
+    idle() {
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        settleIdle();
+      });
     },
   };
 }

@@ -450,8 +450,10 @@ describe('Slack refusing the bot', () => {
   it('a 429 storm on one channel does not hold another channel; the person is told when Slack keeps refusing', async () => {
     api.storms.set(OPS, 1);
     try {
-      const stormed = mention('status K-Le-PaaS/test01');
-      await send(signEvent(SECRET, stormed));
+      // More stormed requests than the app runs at once: none of them may hold a slot the DM needs.
+      const storm = Array.from({ length: 12 }, () => mention('status K-Le-PaaS/test01'));
+      await Promise.all(storm.map((env) => send(signEvent(SECRET, env))));
+      const stormed = storm[0] as ReturnType<typeof envelope>;
       await api.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === threadOf(stormed));
       // OPS now answers 429 to everything; a DM with the bot must not wait for it.
       const dm = envelope({

@@ -64,6 +64,28 @@ export function render(deps: ListenerDeps, reply: BotReply): SlackMessage {
 }
 
 /**
+ * How long a request's job waits for its reply to go out. A channel in a 429 storm can hold a post for
+ * many seconds; past this the job lets go of its work-queue slot (other channels' requests need it) and
+ * the post finishes, or fails over to the DM, on its own. Order in a thread still holds: the post joined
+ * its channel's lane, which is first in, first out, before the job let go.
+ */
+export const REPLY_HOLD_MS = 200;
+
+/** Waits for `work` up to REPLY_HOLD_MS; after that it carries on detached (the poster tracks it for stop). */
+export async function holdAtMost<T>(work: Promise<T>, late: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const letGo = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), REPLY_HOLD_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, letGo]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Posts in a thread. When Slack will not take it (the bot is not in the channel, or 429s past the pacer's
  * patience), the person gets the reply in their DM with the app instead, with a line saying why: a request
  * is never answered only in the log.
@@ -74,25 +96,16 @@ export async function postInThread(
   actor: Actor,
   msg: SlackMessage,
 ): Promise<string | null> {
-  if (!actor.channel) return null;
-  try {
-    return await deps.poster.post({ channel: actor.channel, threadTs: actor.threadTs }, msg);
-  } catch (err) {
-    deps.logger.error(
-      { err, slack: describeSlackError(err), channel: actor.channel },
-      'posting the reply failed',
-    );
-    if (actor.user && actor.user !== actor.channel) {
-      await tellInDm(
-        deps,
-        actor.user,
-        actor.channel,
-        isRateLimited(err) ? 'ratelimited' : 'cannot_post',
-        msg,
-      );
+  const channel = actor.channel;
+  if (!channel) return null;
+  const sent = deps.poster.post({ channel, threadTs: actor.threadTs }, msg).catch(async (err: unknown) => {
+    deps.logger.error({ err, slack: describeSlackError(err), channel }, 'posting the reply failed');
+    if (actor.user && actor.user !== channel) {
+      await tellInDm(deps, actor.user, channel, isRateLimited(err) ? 'ratelimited' : 'cannot_post', msg);
     }
     return null;
-  }
+  });
+  return holdAtMost(sent, null);
 }
 
 /** Why a reply went to the person's DM instead of where they asked. */

@@ -8,6 +8,7 @@ import { commandToMessage, type SlashCommand, slashCommands } from '../commands.
 import { cannotPostHere, describeSlackError, isRateLimited } from '../web-api.ts';
 import {
   firstDelivery,
+  holdAtMost,
   inAllowedChannel,
   isBotDm,
   type ListenerDeps,
@@ -44,37 +45,42 @@ async function deliver(
 ): Promise<void> {
   const viaResponseUrl = (m: SlackMessage, responseType: 'ephemeral' | 'in_channel') =>
     respond({ response_type: responseType, text: m.text, blocks: m.blocks as unknown as Blocks });
-  try {
-    if (privateKinds.has(reply.kind) || !actor.channel) {
-      await viaResponseUrl(msg, 'ephemeral');
-      return;
-    }
-    try {
-      // A real channel message has a ts, so a later press can update it and notices can thread under it.
-      await deps.poster.post({ channel: actor.channel }, msg);
-    } catch (err) {
-      if (isRateLimited(err)) {
-        // Slack kept refusing the channel; response_url is not paced with it, so the person still hears back.
-        const note = dmNote('ratelimited', actor.channel, reply.lang);
-        await viaResponseUrl(
-          { blocks: [...note.blocks, ...msg.blocks], text: `${note.text} ${msg.text}` },
-          'ephemeral',
-        );
-        return;
-      }
-      if (!cannotPostHere(err)) throw err;
-      if (!hasButtons(msg)) {
-        // A report is all there is to it: response_url still reaches a channel the bot is not in.
-        await viaResponseUrl(msg, 'in_channel');
-        return;
-      }
-      // Buttons here would start work whose progress and outcome nobody could be told about.
-      await closePending(deps, reply, actor);
-      await viaResponseUrl(renderCannotPost(actor.channel, reply.lang), 'ephemeral');
-    }
-  } catch (err) {
+  const failed = (err: unknown) =>
     deps.logger.error({ err, slack: describeSlackError(err) }, 'answering a slash command failed');
+  if (privateKinds.has(reply.kind) || !actor.channel) {
+    await viaResponseUrl(msg, 'ephemeral').catch((err: unknown) => failed(err));
+    return;
   }
+  const channel = actor.channel;
+  // A real channel message has a ts, so a later press can update it and notices can thread under it.
+  const sent = deps.poster.post({ channel }, msg).then(
+    () => undefined,
+    async (err: unknown) => {
+      try {
+        if (isRateLimited(err)) {
+          // Slack kept refusing the channel; response_url is not paced with it, so the person still hears.
+          const note = dmNote('ratelimited', channel, reply.lang);
+          await viaResponseUrl(
+            { blocks: [...note.blocks, ...msg.blocks], text: `${note.text} ${msg.text}` },
+            'ephemeral',
+          );
+          return;
+        }
+        if (!cannotPostHere(err)) throw err;
+        if (!hasButtons(msg)) {
+          // A report is all there is to it: response_url still reaches a channel the bot is not in.
+          await viaResponseUrl(msg, 'in_channel');
+          return;
+        }
+        // Buttons here would start work whose progress and outcome nobody could be told about.
+        await closePending(deps, reply, actor);
+        await viaResponseUrl(renderCannotPost(channel, reply.lang), 'ephemeral');
+      } catch (later) {
+        failed(later);
+      }
+    },
+  );
+  await holdAtMost(sent, undefined);
 }
 
 /** Cancels the confirmation nobody will see, so it cannot be pressed from a copy either. */
