@@ -114,6 +114,18 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     );
     expect(report.body.response_type).toBe('in_channel');
 
+    // The candidates list still goes out, without its "roll back to this" buttons.
+    const t1 = Date.now();
+    await h.command('/rollback', 'candidates test01', { channel_id: 'C_PRIVATE' });
+    const list = await h.api.waitFor(
+      (c) => c.method === 'response_url' && c.at >= t1 && String(c.body.text).includes('rollback targets'),
+    );
+    expect(list.body.response_type).toBe('in_channel');
+    expect(JSON.stringify(list.body.blocks)).not.toContain('rollback_to');
+    await h.api.waitFor(
+      (c) => c.method === 'response_url' && c.at >= t1 && String(c.body.text).includes('/invite @klepaas'),
+    );
+
     const decidedBefore = h.calls.filter((c) => c.method === 'decide').length;
     await h.command('/deploy', 'test01 main', { channel_id: 'C_PRIVATE' });
     const told = await h.api.waitFor(

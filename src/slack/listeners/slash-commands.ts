@@ -2,7 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor, BotReply } from '../../bot/types.ts';
 import { detectLang } from '../../domain/lang.ts';
-import type { SlackMessage } from '../blocks/kit.ts';
+import type { Block, SlackMessage } from '../blocks/kit.ts';
 import { dmNote, renderCannotPost } from '../blocks/where.ts';
 import { commandToMessage, type SlashCommand, slashCommands } from '../commands.ts';
 import { cannotPostHere, describeSlackError, isRateLimited } from '../web-api.ts';
@@ -14,7 +14,6 @@ import {
   type ListenerDeps,
   render,
   safely,
-  type WebClient,
 } from './context.ts';
 
 const commandSchema = z
@@ -35,6 +34,21 @@ type Blocks = Parameters<RespondFn>[0] extends infer A ? (A extends { blocks?: i
 
 const hasButtons = (msg: SlackMessage): boolean =>
   msg.blocks.some((b) => b.type === 'actions' || (b.type === 'section' && b.accessory !== undefined));
+
+const isDecision = (reply: BotReply): boolean =>
+  reply.kind === 'confirm_rollback' || reply.kind === 'confirm_deploy' || reply.kind === 'choose_repo';
+
+function withoutButtons(msg: SlackMessage): SlackMessage {
+  const blocks = msg.blocks.flatMap((b): Block[] => {
+    if (b.type === 'actions') return [];
+    if (b.type === 'section' && b.accessory) {
+      const { accessory: _dropped, ...rest } = b;
+      return [rest];
+    }
+    return [b];
+  });
+  return { blocks, text: msg.text };
+}
 
 async function deliver(
   deps: ListenerDeps,
@@ -72,8 +86,10 @@ async function deliver(
           await viaResponseUrl(msg, 'in_channel');
           return;
         }
-        // Buttons here would start work whose progress and outcome nobody could be told about.
+        // Buttons here would start work whose progress and outcome nobody could be told about. A report
+        // with buttons (the candidates list) still goes out, without them.
         await closePending(deps, reply, actor);
+        if (!isDecision(reply)) await viaResponseUrl(withoutButtons(msg), 'in_channel');
         await viaResponseUrl(renderCannotPost(channel, reply.lang), 'ephemeral');
       } catch (later) {
         failed(later);
