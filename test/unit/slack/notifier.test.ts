@@ -209,6 +209,20 @@ describe('Slack notifier against the Web API stand-in', () => {
     expect(lines.filter((l) => l.includes('notice is skipped')).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('drops progress ticks that a newer one overtook while they waited', async () => {
+    const d = fresh({ lang: 'en' });
+    const { notifier, notice } = setup(d);
+    await notifier.started(notice({}));
+    await notifier.idle();
+    // Five ticks queued at once (Slack slow, the poller not): only the newest is worth an edit.
+    for (const status of ['s1', 's2', 's3', 's4', 's5'])
+      await notifier.progress(notice({ ncpStatus: status }, { ncpStatus: status }));
+    await notifier.idle();
+    const edits = callsFor(d.id).filter((c) => c.method === 'chat.update');
+    expect(edits.length).toBeLessThanOrEqual(2);
+    expect(String(edits.at(-1)?.body.text)).toContain('"s5"');
+  });
+
   it('never lets a late progress tick overwrite a finished deployment', async () => {
     const d = fresh();
     const { notifier, notice, deployments } = setup(d);
