@@ -387,6 +387,13 @@ describe('Slack front end on the real runtime', () => {
     } finally {
       api.othersDms.delete('D_PEOPLE');
     }
+    // A slash command in the person's DM with the bot is exempt (conversations.info says is_im).
+    const t1 = Date.now();
+    await command('/rollback', 'history K-Le-PaaS/test01', 'D_CMD');
+    const answered = await api.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.channel === 'D_CMD' && c.at >= t1,
+    );
+    expect(everything(answered)).not.toContain(`<#${OPS}>`);
 
     const dm = envelope({
       type: 'message',

@@ -185,8 +185,11 @@ export async function isBotDm(
   } catch (err) {
     const code = describeSlackError(err)?.code;
     // Only a definite answer is remembered; a network error asks again next time.
-    if (code === 'channel_not_found' || code === 'missing_scope') deps.botDms.set(channel, false);
-    deps.logger.info({ channel, code }, 'not the bot DM; ALLOWED_CHANNELS applies');
+    if (code === 'channel_not_found') deps.botDms.set(channel, false);
+    if (code === 'missing_scope') {
+      // An install from before im:read: without it no DM can be told apart, so none is exempt.
+      deps.logger.warn({ channel }, 'conversations.info needs the im:read scope: reinstall the app');
+    } else deps.logger.info({ channel, code }, 'not the bot DM; ALLOWED_CHANNELS applies');
     return false;
   }
 }

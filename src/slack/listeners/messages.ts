@@ -71,7 +71,9 @@ async function handleChat(
   if (!firstDelivery(deps, eventId ? `event:${eventId}` : `msg:${event.channel}:${event.ts}`)) return;
 
   const text = stripBotMention(event.text, botUserId);
-  // Slack sends `message.im` only for the bot's own DMs; any other D… channel is asked about.
+  // Slack sends `message.im` only for the bot's own DMs (remembered for slash commands typed there); any
+  // other D… channel is asked about.
+  if (event.channel_type === 'im') deps.botDms.set(event.channel, true);
   const isDm = event.channel_type === 'im' || (await isBotDm(deps, client, event.channel));
   const actor: Actor = {
     via: 'slack',
