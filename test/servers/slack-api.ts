@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { invalidMessage } from './slack-blocks-check.ts';
 
 /** One request the stand-in received: a Web API method, or a POST to a response_url it handed out. */
 export interface SlackApiCall {
@@ -336,6 +337,10 @@ export class SlackApiServer {
   }
 
   private enforce(method: string, body: Record<string, unknown>): SlackApiFailure | null {
+    if (method.startsWith('chat.') || method === 'response_url') {
+      const invalid = invalidMessage(body);
+      if (invalid) return { error: invalid };
+    }
     if (!method.startsWith('chat.') && method !== 'conversations.info') return null;
     const raw = typeof body.channel === 'string' ? body.channel : '';
     const channel = /^[UW]/.test(raw) ? this.dmOf(raw) : raw;
