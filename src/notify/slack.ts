@@ -2,8 +2,7 @@ import { type Deployment, isTerminal } from '../domain/deployment.ts';
 import { personRef } from '../domain/people.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeploymentStore, IntegrationStore } from '../services/ports.ts';
-import type { SlackMessage } from '../slack/blocks/kit.ts';
-import { slackLimits, truncateMrkdwn } from '../slack/blocks/limits.ts';
+import { type SlackMessage, withNote } from '../slack/blocks/kit.ts';
 import {
   type NoticeTone,
   noticeBroadcasts,
@@ -119,13 +118,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     if (!user || user === place.channel || !(cannotPostHere(err) || isRateLimited(err))) return;
     const note = dmNote(isRateLimited(err) ? 'ratelimited' : 'cannot_post', place.channel, d.lang);
     try {
-      await opts.poster.post(
-        { channel: user },
-        {
-          blocks: [...note.blocks, ...msg.blocks].slice(0, slackLimits.blocksPerMessage),
-          text: truncateMrkdwn(`${note.text}\n${msg.text}`, slackLimits.fallbackText),
-        },
-      );
+      await opts.poster.post({ channel: user }, withNote(note, msg));
     } catch (dmErr) {
       failed(dmErr, 'DM to the requester', d, place);
     }

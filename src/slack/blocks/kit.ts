@@ -1,5 +1,5 @@
 import { liveRefs, personRef, withoutRefMarkers } from '../../domain/people.ts';
-import { limit, slackLimits, truncate } from './limits.ts';
+import { limit, slackLimits, truncate, truncateMrkdwn } from './limits.ts';
 
 // A small typed subset of Block Kit: only what the renderers use. Kept here instead of importing the SDK's
 // types so the renderers stay pure (they import only domain and zod).
@@ -192,4 +192,12 @@ export function message(blocks: readonly Block[], text: string): SlackMessage {
     ];
   }
   return { blocks: out, text: limit(escWithRefs(text.trim() || '…'), 'fallbackText') };
+}
+
+/** `note` above `msg`, as one message still within the limits (both are rendered already). */
+export function withNote(note: SlackMessage, msg: SlackMessage): SlackMessage {
+  return {
+    blocks: [...note.blocks, ...msg.blocks].slice(0, slackLimits.blocksPerMessage),
+    text: truncateMrkdwn(`${note.text}\n${msg.text}`, slackLimits.fallbackText),
+  };
 }

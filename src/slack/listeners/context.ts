@@ -5,8 +5,7 @@ import { detectLang } from '../../domain/lang.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { EventLog } from '../../services/ports.ts';
 import { type RenderContext, renderReply } from '../blocks/index.ts';
-import type { SlackMessage } from '../blocks/kit.ts';
-import { slackLimits, truncateMrkdwn } from '../blocks/limits.ts';
+import { type SlackMessage, withNote } from '../blocks/kit.ts';
 import { channelAllowed, dmNote, renderWrongChannel } from '../blocks/where.ts';
 import { failureReply } from '../failure.ts';
 import { describeSlackError, isRateLimited, type Poster } from '../web-api.ts';
@@ -125,13 +124,7 @@ export async function tellInDm(
   const lang = detectLang(msg.text);
   const why = dmNote(reason, channel, lang);
   try {
-    await deps.poster.post(
-      { channel: user },
-      {
-        blocks: [...why.blocks, ...msg.blocks].slice(0, slackLimits.blocksPerMessage),
-        text: truncateMrkdwn(`${why.text}\n${msg.text}`, slackLimits.fallbackText),
-      },
-    );
+    await deps.poster.post({ channel: user }, withNote(why, msg));
     return true;
   } catch (err) {
     deps.logger.error({ err, slack: describeSlackError(err), user }, 'telling the person in a DM failed');

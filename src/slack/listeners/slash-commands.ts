@@ -2,7 +2,7 @@ import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor, BotReply } from '../../bot/types.ts';
 import { detectLang } from '../../domain/lang.ts';
-import type { Block, SlackMessage } from '../blocks/kit.ts';
+import { type Block, type SlackMessage, withNote } from '../blocks/kit.ts';
 import { dmNote, renderCannotPost } from '../blocks/where.ts';
 import { commandToMessage, type SlashCommand, slashCommands } from '../commands.ts';
 import { cannotPostHere, describeSlackError, isRateLimited } from '../web-api.ts';
@@ -74,10 +74,7 @@ async function deliver(
         if (isRateLimited(err)) {
           // Slack kept refusing the channel; response_url is not paced with it, so the person still hears.
           const note = dmNote('ratelimited', channel, reply.lang);
-          await viaResponseUrl(
-            { blocks: [...note.blocks, ...msg.blocks], text: `${note.text} ${msg.text}` },
-            'ephemeral',
-          );
+          await viaResponseUrl(withNote(note, msg), 'ephemeral');
           return;
         }
         if (!cannotPostHere(err)) throw err;
