@@ -1,4 +1,5 @@
 import { KlepaasError } from '../domain/errors.ts';
+import { personRef } from '../domain/people.ts';
 
 // Refusals that belong to the conversation rather than to a service: which repo, who may press, when.
 
@@ -34,8 +35,8 @@ export const notYourConfirmation = (requestedBy: string | null): KlepaasError =>
     code: 'FORBIDDEN',
     status: 403,
     message: {
-      en: `Only the person who asked${requestedBy ? ` (<@${requestedBy}>)` : ''} or an approver can confirm this.`,
-      ko: `요청한 사람${requestedBy ? `(<@${requestedBy}>)` : ''}이나 승인자만 확인할 수 있습니다.`,
+      en: `Only the person who asked${requestedBy ? ` (${personRef(requestedBy)})` : ''} or an approver can confirm this.`,
+      ko: `요청한 사람${requestedBy ? `(${personRef(requestedBy)})` : ''}이나 승인자만 확인할 수 있습니다.`,
     },
     hint: {
       en: 'Ask them to press it, or make your own request.',

@@ -3,6 +3,7 @@ import type { BotReply } from '../bot/types.ts';
 import type { Deployment } from '../domain/deployment.ts';
 import { commitTitle, formatAge, formatDuration, formatTime } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
+import { plainRefs } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { RunningCommit } from '../domain/reports.ts';
 import { operationWord, statusWord, stepsBackPhrase, t } from '../domain/wording.ts';
@@ -52,7 +53,10 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
         ...reply.suggestions.map((s) => `  ${s}`),
       ].join('\n');
     case 'error':
-      return reply.hint ? `✖ ${reply.message}\n  ${reply.hint}` : `✖ ${reply.message}`;
+      // A refusal may name a person with personRef; the terminal shows it as @id.
+      return reply.hint
+        ? `✖ ${plainRefs(reply.message)}\n  ${plainRefs(reply.hint)}`
+        : `✖ ${plainRefs(reply.message)}`;
     case 'choose_repo':
       return [
         t(lang, '어느 저장소인가요? 번호를 입력하세요:', 'Which repository? Type its number:'),

@@ -20,6 +20,7 @@ import type { ListenerDeps, WebClient } from './listeners/context.ts';
 import { register as registerMessages } from './listeners/messages.ts';
 import { register as registerCommands } from './listeners/slash-commands.ts';
 import { createWorkQueue, type WorkQueue } from './listeners/work-queue.ts';
+import { createPoster, type PaceOptions, type Poster } from './web-api.ts';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -33,12 +34,16 @@ export interface SlackAppOptions {
   readonly clock?: () => Date;
   /** Set when the Slack notifier posts progress in the request's thread (startSlackFrontEnd does). */
   readonly noticesInThread?: boolean;
+  /** Per-channel pacing of posts; Slack's ~1 message per second per channel unless a test says otherwise. */
+  readonly pace?: PaceOptions;
 }
 
 export interface SlackApp {
   readonly app: App;
   /** The Web API client the app uses (bot token, SLACK_API_URL), for notifiers that post outside a request. */
   readonly client: WebClient;
+  /** The paced sender every reply and notice goes through (one per app, so pacing is shared). */
+  readonly poster: Poster;
   readonly mode: 'socket' | 'http';
   /** Starts receiving; resolves with the bound HTTP port (the /healthz port in Socket Mode), or null. */
   start(): Promise<{ port: number | null }>;
@@ -129,6 +134,30 @@ function ackFirst(receiver: Receiver, queue: WorkQueue): Receiver {
   return receiver;
 }
 
+/** Slack signs each request with its send time; Bolt refuses only those older than five minutes. */
+const MAX_CLOCK_SKEW_SEC = 5 * 60;
+
+/**
+ * Also refuses requests dated more than five minutes ahead: a signed request replayed from a clock set in
+ * the future would otherwise stay valid for as long as that clock is ahead. Checked before Bolt reads the
+ * body, with the same 401 Bolt gives a stale one.
+ */
+function rejectFutureTimestamps(receiver: HTTPReceiver, log: Logger): HTTPReceiver {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const raw = req.headers['x-slack-request-timestamp'];
+    const ts = typeof raw === 'string' ? Number(raw) : Number.NaN;
+    if (Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_CLOCK_SKEW_SEC) {
+      log.warn({ skewSec: Math.round(ts - Date.now() / 1000) }, 'Slack request dated in the future refused');
+      req.resume();
+      res.writeHead(401).end();
+      return;
+    }
+    listener(req, res);
+  };
+  return receiver;
+}
+
 /** How long stop() waits for Slack to answer the WebSocket close frame before letting go. */
 const SOCKET_CLOSE_WAIT_MS = 3000;
 
@@ -150,8 +179,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const logger = boltLogger(log.child({ module: 'bolt' }));
   const clientOptions = {
     slackApiUrl: config.apiUrl,
-    // The SDK honours Retry-After on 429; a few quick retries keep a reply from hanging for minutes.
+    // A few quick retries for network errors and 5xx. 429s come back to us at once (rejectRateLimitedCalls):
+    // the SDK would otherwise pause its whole queue, holding every channel for one channel's Retry-After; the
+    // poster waits them out per channel instead.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 3000 },
+    rejectRateLimitedCalls: true,
   };
   const socket = Boolean(config.appToken);
   let receiver: HTTPReceiver | SocketModeReceiver;
@@ -164,15 +196,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
-    receiver = new HTTPReceiver({
-      signingSecret: config.signingSecret,
-      endpoints: '/slack/events',
-      port: config.port,
-      customRoutes: [healthRoute],
-      logger,
-      // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
-      processBeforeResponse: false,
-    });
+    receiver = rejectFutureTimestamps(
+      new HTTPReceiver({
+        signingSecret: config.signingSecret,
+        endpoints: '/slack/events',
+        port: config.port,
+        customRoutes: [healthRoute],
+        logger,
+        // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
+        processBeforeResponse: false,
+      }),
+      log,
+    );
   }
   const queue = createWorkQueue({
     concurrency: POST_ACK_CONCURRENCY,
@@ -188,7 +223,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     convoStore: false,
   });
 
+  const poster = createPoster(app.client, opts.pace ? { pace: opts.pace } : {});
   const deps: ListenerDeps = {
+    poster,
+    botDms: new Map(),
     dispatcher: opts.dispatcher,
     eventLog: opts.eventLog,
     logger: log,
@@ -218,6 +256,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   return {
     app,
     client: app.client,
+    poster,
     mode: socket ? 'socket' : 'http',
     async start() {
       if (health) {
@@ -265,7 +304,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        queue.idle(),
+        // Replies a job let go of (a channel in a 429 storm) are still on their way in the poster.
+        queue.idle().then(() => poster.idle()),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, POST_ACK_DRAIN_MS);
           timer.unref();

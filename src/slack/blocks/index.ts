@@ -17,7 +17,13 @@ export { type Decision, renderDecided, withDecision } from './confirm.ts';
 export { formatTime, type RenderContext } from './format.ts';
 export type { Block, SlackMessage } from './kit.ts';
 export { slackLimits } from './limits.ts';
-export { type NoticeTone, noticeBroadcasts, renderNotice, type SlackNotice } from './notices.ts';
+export {
+  type NoticeTone,
+  noticeBroadcasts,
+  renderNotice,
+  renderOutcomeReply,
+  type SlackNotice,
+} from './notices.ts';
 export {
   renderCanceled,
   renderCandidates,
