@@ -13,6 +13,7 @@ beforeAll(async () => {
     deployScenarioId: h.demo.deployScenarioId,
     registryHost: h.demo.registryHost,
     scRepoName: h.demo.scRepoName,
+    scProjectId: h.demo.scProjectId,
   };
   h.stores.integrations.upsert({ owner: 'K-Le-PaaS', repo: 'nobuild', ...full, buildProjectId: null });
   h.stores.integrations.upsert({ owner: 'K-Le-PaaS', repo: 'nodeploy', ...full, deployProjectId: null });

@@ -28,7 +28,7 @@ describe('backoff', () => {
   });
   it('grows exponentially at the top of the jitter', () => {
     const top = () => 0.999999;
-    const p = { retries: 5, baseDelayMs: 100, maxDelayMs: 10_000 };
+    const p = { retries: 5, baseDelayMs: 100, maxDelayMs: 10_000, maxRetryAfterMs: 30_000 };
     expect([1, 2, 3, 4].map((n) => backoffDelayMs(p, n, top))).toEqual([99, 199, 399, 799]);
     expect(backoffDelayMs(p, 20, top)).toBe(9_999);
   });
