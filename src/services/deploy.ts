@@ -32,6 +32,10 @@ export async function planDeploy(
   }
   if (!commit) throw refNotFound(i.owner, i.repo, ref);
   const current = deps.deployments.current(i.owner, i.repo);
+  const from =
+    current?.operation === 'rollback' && current.rollbackFromId !== null
+      ? deps.deployments.get(current.rollbackFromId)
+      : null;
   return {
     owner: i.owner,
     repo: i.repo,
@@ -40,6 +44,10 @@ export async function planDeploy(
     commitMessage: commit.message,
     current: current ? toRunning(current) : null,
     imageRef: imageRefFor(ready, commit.sha),
+    returnsFrom:
+      current && from && from.commitSha === commit.sha
+        ? { rollbackId: current.id, rolledBackFromId: from.id }
+        : null,
   };
 }
 

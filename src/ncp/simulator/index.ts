@@ -12,6 +12,7 @@ import { handle, type InjectedFailure, type SimCall, type SimRuntime } from './s
 import {
   type BuildProject,
   type BuildProjectState,
+  type BuildRecord,
   type DeployRecord,
   type DeployScenario,
   imageKey,
@@ -72,6 +73,8 @@ export interface NcpSimulator {
   tags(image: string): string[];
   /** Every SourceDeploy run, oldest first. */
   deployRuns(): readonly DeployRecord[];
+  /** Every SourceBuild run, oldest first: the commit and tag each started with. */
+  buildRuns(): readonly BuildRecord[];
   /** The image the last successful deploy of a SourceDeploy project put in place. */
   runningImage(deployProjectId: string): string | null;
   runningTag(deployProjectId: string): string | null;
@@ -182,6 +185,7 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       return state.builtFrom.get(imageKey(image, tag)) ?? null;
     },
     deployRuns: () => [...state.deploys.values()],
+    buildRuns: () => [...state.builds.values()],
     tags: (image) => {
       state.settle(now());
       return [...(state.registry.get(image) ?? [])].sort();

@@ -103,6 +103,49 @@ describe.each(kinds)('poller contract: %s driver', (kind) => {
     await waitFor('canceled notice', () => t.count(d.id, 'canceled') === 1);
   });
 
+  it('a start NCP never answered is left in flight for reconciliation: no timeout, no notice', async () => {
+    const t = await open({ limits: { deployTimeoutMs: 300 } });
+    const driver = t.makeDriver();
+    t.use(driver);
+    await driver.start();
+    const d = t.stores.deployments.create({
+      owner: t.seed.owner,
+      repo: t.seed.repo,
+      commitSha: t.seed.commits[0]?.sha ?? null,
+      commitMessage: null,
+      ref: null,
+      operation: 'rollback',
+      rollbackFromId: null,
+      status: 'deploying',
+      image: null,
+      imageTag: null,
+      requestKey: null,
+      requestedBy: 'tester',
+      requestedVia: 'cli',
+      lang: 'en',
+      slackChannel: null,
+      slackThreadTs: null,
+    });
+    t.stores.deployments.update(d.id, {
+      stage: 'deploy_start_unknown',
+      startedAt: new Date(Date.now() - 60_000),
+    });
+    await driver.track(d.id);
+    let left = 1;
+    await waitFor('poller idle', () => {
+      void driver.pending().then((n) => {
+        left = n;
+      });
+      return left === 0;
+    });
+    expect(t.record(d.id)).toMatchObject({
+      status: 'deploying',
+      stage: 'deploy_start_unknown',
+      errorStage: null,
+    });
+    expect(t.notices.filter((n) => n.id === d.id)).toEqual([]);
+  });
+
   it('a deploy that never finishes times out at POLL_TIMEOUT_MS instead of staying running', async () => {
     const t = await open({ limits: { deployTimeoutMs: 600 } });
     const driver = t.makeDriver();
