@@ -98,15 +98,6 @@ export class GitRepos {
     return git.resolveRef({ fs, gitdir: this.gitdir(name), ref: `refs/heads/${branch}` }).catch(() => null);
   }
 
-  /** A branch name or a commit prefix -> full SHA, null when it names nothing (or several commits). */
-  async resolve(name: string, ref: string): Promise<string | null> {
-    const gitdir = this.gitdir(name);
-    const byName = await git.resolveRef({ fs, gitdir, ref: `refs/heads/${ref}` }).catch(() => null);
-    if (byName) return byName;
-    if (!/^[0-9a-f]{4,40}$/.test(ref)) return null;
-    return git.expandOid({ fs, gitdir, oid: ref }).catch(() => null);
-  }
-
   async readFile(name: string, oid: string, filepath: string): Promise<string | null> {
     return git
       .readBlob({ fs, gitdir: this.gitdir(name), oid, filepath })

@@ -35,6 +35,24 @@ describe('backoff', () => {
 });
 
 describe('NCP response schemas', () => {
+  it('regression: reads a build history item with the documented status null', () => {
+    const parsed = buildHistorySchema.parse({
+      result: { total: 1, history: [{ buildId: 'b-1', status: null, begin: 1_767_000_000_000, end: null }] },
+    });
+    expect(parsed.history[0]).toMatchObject({ buildId: 'b-1', status: null, end: null });
+  });
+
+  it('regression: reads a SourceDeploy time in seconds (its unit is not documented) as the same instant', () => {
+    const ms = deployHistoryDetailSchema.parse({
+      result: { id: 1, status: 'success', startTime: 1_767_000_000_000 },
+    });
+    const s = deployHistoryDetailSchema.parse({
+      result: { id: 1, status: 'success', startTime: 1_767_000_000 },
+    });
+    expect(s.startTime?.getTime()).toBe(ms.startTime?.getTime());
+    expect(ms.startTime?.toISOString()).toBe('2025-12-29T09:20:00.000Z');
+  });
+
   it('reads wrapped and unwrapped payloads and keeps ids as strings', () => {
     expect(startBuildResponseSchema.parse({ result: { projectId: 2001, buildId: 'b-1' } })).toMatchObject({
       buildId: 'b-1',
