@@ -11,7 +11,7 @@ import {
   ncpFailed,
   registryNotConfigured,
 } from './rules/messages.ts';
-import { sourceCommitNotConfigured } from './rules/pipeline-messages.ts';
+import { buildBranchIsDefault, sourceCommitNotConfigured } from './rules/pipeline-messages.ts';
 
 /** An integration with everything a build, a manifest update and a scenario run need. */
 export interface ReadyIntegration {
@@ -69,13 +69,15 @@ export function requireReady(
   if (!i.deployStageId || !i.deployScenarioId) throw deployStageNotConfigured(i.owner, i.repo, missing);
   if (!i.registryHost) throw registryNotConfigured(i.owner, i.repo);
   if (!i.scProjectId) throw sourceCommitNotConfigured(i.owner, i.repo);
+  const buildBranch = i.buildBranch ?? DEFAULT_BUILD_BRANCH;
+  if (buildBranch === i.defaultBranch) throw buildBranchIsDefault(i.owner, i.repo, buildBranch);
   return {
     integration: i,
     buildProjectId: i.buildProjectId,
     deployTarget: { projectId: i.deployProjectId, stageId: i.deployStageId, scenarioId: i.deployScenarioId },
     registryHost: i.registryHost,
     source: { projectId: i.scProjectId, repoName: i.scRepoName ?? i.repo, branch: i.defaultBranch },
-    buildBranch: i.buildBranch ?? DEFAULT_BUILD_BRANCH,
+    buildBranch,
     manifestPath: i.manifestPath ?? deps.manifestPath,
   };
 }

@@ -88,3 +88,20 @@ export const restoreNote = (restored: string | null, failure: string | null): st
     : restored
       ? `; the manifest was restored to ${restored}`
       : '';
+
+/** The build branch is force-pushed to: it must never be the branch the team and the manifest live on. */
+export function buildBranchIsDefault(owner: string, repo: string, branch: string): KlepaasError {
+  return new KlepaasError({
+    code: 'INVALID_INPUT',
+    status: 400,
+    message: {
+      en: `The build branch of ${owner}/${repo} is its default branch ${branch}: the bot force-pushes the commit to build there, which would overwrite ${branch}.`,
+      ko: `${owner}/${repo}의 빌드 브랜치가 기본 브랜치 ${branch}와 같습니다. 봇은 빌드할 커밋을 빌드 브랜치에 강제 push하므로 ${branch}를 덮어쓰게 됩니다.`,
+    },
+    hint: {
+      en: `Fix: klepaas-bot integration update ${owner}/${repo} --build-branch klepaas-build`,
+      ko: `해결: klepaas-bot integration update ${owner}/${repo} --build-branch klepaas-build 로 설정하세요.`,
+    },
+    details: { owner, repo, branch },
+  });
+}

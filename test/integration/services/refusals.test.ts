@@ -160,6 +160,21 @@ describe('every refusal carries its code, status and the guide wording', () => {
     expect(nd.hint?.en).toContain('/rollback candidates K-Le-PaaS/test01');
   });
 
+  it('refuses a build branch that is the default branch (the bot force-pushes the build branch)', async () => {
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', buildBranch: 'main' });
+    const err = await refusal(h.services.planDeploy(O, 'fresh', { ref: 'main' }));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.messages.en).toMatch(/would overwrite main/);
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', buildBranch: null });
+  });
+
+  it('refuses an integration without a SourceCommit project id: the repository URL needs it', async () => {
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', scProjectId: null });
+    const err = await refusal(h.services.planDeploy(O, 'fresh', { ref: 'main' }));
+    expect(err.messages.en).toMatch(/SourceCommit project id not configured/);
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', scProjectId: h.demo.scProjectId });
+  });
+
   it('refusals leave no record behind', () => {
     expect(h.stores.deployments.history(O, 'test01', 100)).toHaveLength(h.demo.commits.length);
     expect(h.stores.deployments.history(O, 'fresh', 100)).toHaveLength(0);
