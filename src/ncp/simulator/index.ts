@@ -102,7 +102,9 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
   const now = opts.now ?? Date.now;
   const accessKey = opts.accessKey ?? `SIM${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretKey = opts.secretKey ?? randomBytes(20).toString('hex');
-  const state = new SimState(opts.phaseMs ?? 3000);
+  // Ids start at the wall clock in ms, so a restarted simulator never reuses a history id the database
+  // already holds from an earlier run (the unique deploy_history_id refused the second `npm start`).
+  const state = new SimState(opts.phaseMs ?? 3000, Date.now());
   const rt: SimRuntime = {
     state,
     repos,

@@ -103,10 +103,12 @@ export class SimState {
   readonly running = new Map<string, string>();
   #unsettledBuilds: BuildRecord[] = [];
   #unsettledDeploys: DeployRecord[] = [];
-  #seq = 1000;
+  #seq: number;
 
-  constructor(phaseMs: number) {
+  /** `firstId`: ids count up from here; a later start must not hand out ids an earlier one did. */
+  constructor(phaseMs: number, firstId = 1000) {
     this.phaseMs = phaseMs;
+    this.#seq = firstId;
   }
 
   nextId(): string {
