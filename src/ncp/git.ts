@@ -185,9 +185,8 @@ export class SourceCommitGit {
       // Only a prefix needs history: it can name any commit on any branch.
       return await this.#cache.withRepo(url, async (dir) => {
         const oid = await this.#expandPrefix(dir, ref);
-        if (!oid) return null;
-        const info = await this.#commitInfo(dir, oid);
-        return { sha: info.sha, message: info.message, headSha: null };
+        // A bot manifest commit named by its SHA carries the application commit below it, as a branch does.
+        return oid ? this.#applicationCommit(dir, oid) : null;
       });
     } catch (err) {
       if (err instanceof Errors.NotFoundError || err instanceof Errors.ObjectTypeError) return null;

@@ -165,6 +165,13 @@ describe('resolveRef', () => {
     expect(main?.sha).toMatch(/^[0-9a-f]{40}$/);
   });
 
+  it('names the application commit below a bot manifest commit given by its SHA, as for a branch', async () => {
+    const viaBranch = await rig.client.resolveRef(repo(), 'main');
+    const botSha = viaBranch?.headSha;
+    if (!botSha) throw new Error('main should end in a bot commit here');
+    expect(await rig.client.resolveRef(repo(), botSha.slice(0, 7))).toEqual(viaBranch);
+  });
+
   it('returns null for names and prefixes that match nothing, and for text that is not a ref', async () => {
     expect(await rig.client.resolveRef(repo(), 'no-such-branch')).toBeNull();
     expect(await rig.client.resolveRef(repo(), '0000000')).toBeNull();
