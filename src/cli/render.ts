@@ -105,6 +105,11 @@ export function renderDeployPlan(p: DeployPlan): string {
     `  ref:         ${p.ref} -> ${shortSha(p.commitSha)} ${commitTitle(p.commitMessage)}`.trimEnd(),
     `  running now: ${now}`,
     `  image:       ${p.imageRef} (built by SourceBuild)`,
+    ...(p.returnsFrom
+      ? [
+          `  note:        returns to the commit rollback #${p.returnsFrom.rollbackId} rolled back from (deployment #${p.returnsFrom.rolledBackFromId})`,
+        ]
+      : []),
   ].join('\n');
 }
 

@@ -85,6 +85,15 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
         `${p.owner}/${p.repo}: ${t(lang, '배포', 'deploy')} ${p.ref} @ ${commitLine(p.commitSha, p.commitMessage)}`,
         `  ${t(lang, '현재', 'running')}: ${running(p.current, lang, ctx)}`,
         `  ${t(lang, '이미지', 'image')}: ${p.imageRef}`,
+        ...(p.returnsFrom
+          ? [
+              t(
+                lang,
+                `  롤백 #${p.returnsFrom.rollbackId} 이전에 실행되던 커밋(배포 #${p.returnsFrom.rolledBackFromId})으로 돌아갑니다.`,
+                `  This returns to the commit rollback #${p.returnsFrom.rollbackId} rolled back from (deployment #${p.returnsFrom.rolledBackFromId}).`,
+              ),
+            ]
+          : []),
         t(lang, '배포할까요? (y/n)', 'Deploy? (y/n)'),
       ].join('\n');
     }

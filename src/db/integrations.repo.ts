@@ -28,6 +28,7 @@ function changes(input: IntegrationInput): Partial<typeof integrations.$inferIns
     'registryHost',
     'manifestPath',
     'noticeChannel',
+    'buildBranch',
   ];
   for (const k of keys) {
     const v = input[k];

@@ -14,6 +14,8 @@ import {
   type FailedStage,
   inFlightStatuses,
   type Operation,
+  type PipelineStage,
+  pipelineStages,
   type RequestChannel,
 } from '../domain/deployment.ts';
 import { type Lang, langs } from '../domain/intent.ts';
@@ -62,6 +64,7 @@ export const integrations = sqliteTable(
     registryHost: text('registry_host'),
     imageName: text('image_name').notNull(),
     defaultBranch: text('default_branch').notNull().default('main'),
+    buildBranch: text('build_branch'),
     manifestPath: text('manifest_path'),
     noticeChannel: text('notice_channel'),
     deployers: text('deployers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -108,6 +111,7 @@ export const deployments = sqliteTable(
     durationMs: integer('duration_ms'),
     errorMessage: text('error_message'),
     errorStage: text('error_stage').$type<FailedStage>(),
+    stage: text('stage').$type<PipelineStage>(),
   },
   (t) => [
     check('deployments_status_check', sql`${t.status} IN ${literalList(deploymentStatuses)}`),
@@ -118,6 +122,7 @@ export const deployments = sqliteTable(
       'deployments_error_stage_check',
       sql`${t.errorStage} IS NULL OR ${t.errorStage} IN ${literalList(failedStages)}`,
     ),
+    check('deployments_stage_check', sql`${t.stage} IS NULL OR ${t.stage} IN ${literalList(pipelineStages)}`),
     // At most one deployment in flight per repo, whatever the case people typed: two requests racing
     // each other cannot both start one, because the second INSERT fails here.
     uniqueIndex('deployments_one_in_flight')

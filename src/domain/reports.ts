@@ -47,6 +47,11 @@ export interface DeployPlan {
   readonly commitMessage: string | null;
   readonly current: RunningCommit | null;
   readonly imageRef: string;
+  /**
+   * Set when what runs is a rollback away from exactly this application commit: the deploy returns to
+   * the commit that was rolled back from (the branch's newer manifest commits are the bot's, not code).
+   */
+  readonly returnsFrom?: { readonly rollbackId: number; readonly rolledBackFromId: number } | null;
 }
 
 export interface ReadinessCheck {

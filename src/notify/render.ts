@@ -121,6 +121,15 @@ function progressLine(n: DeploymentNotice, lang: Lang): Parts {
         : `build succeeded, SourceDeploy run ${run} started`;
     return [`… ${subject(d, lang)}: ${what}`, elapsed];
   }
+  // SourceDeploy `pending` is a person's turn, not NCP being slow: say so, with the run to approve.
+  if (n.phase === 'deploy' && n.ncpStatus === 'pending') {
+    const run = d.deployHistoryId ?? '-';
+    const what =
+      lang === 'ko'
+        ? `SourceDeploy 실행 ${run} 승인 대기 중 (NCP 콘솔에서 승인하거나 거절하세요)`
+        : `SourceDeploy run ${run} is waiting for approval (approve or reject it in the NCP console)`;
+    return join([`⏸ ${subject(d, lang)}: ${what}`, elapsed]);
+  }
   const status =
     n.ncpStatus === null
       ? lang === 'ko'

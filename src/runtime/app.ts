@@ -80,6 +80,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       intervalMs: config.poll.intervalMs,
       deployTimeoutMs: config.poll.deployTimeoutMs,
       buildTimeoutMs: config.poll.buildTimeoutMs,
+      approvalTimeoutMs: config.poll.approvalTimeoutMs,
     },
     log: logger,
   };

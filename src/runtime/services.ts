@@ -8,10 +8,10 @@ import {
   removeIntegration,
   updateIntegration,
 } from '../services/integrations.ts';
+import { continueAfterBuild } from '../services/pipeline.ts';
 import type { IntegrationInput } from '../services/ports.ts';
 import { candidates, diagnose, history, status } from '../services/queries.ts';
 import { executeRollback, planRollback } from '../services/rollback.ts';
-import { continueAfterBuild } from '../services/start.ts';
 
 export type { DeploySelector, RollbackSelector, ServiceDeps };
 

@@ -2,9 +2,10 @@ import type { Deployment, Requester } from '../domain/deployment.ts';
 import type { CandidateList, RollbackPlan } from '../domain/reports.ts';
 import type { RollbackSelector, ServiceDeps } from './deps.ts';
 import { asKlepaas, findIntegration, imageRefFor, type KnownIntegration, requireReady } from './guards.ts';
+import { rollOutImage, startBuildOf } from './pipeline.ts';
 import { buildCandidateList, normalizePrefix, selectByPrefix, selectByStep } from './rules/candidates.ts';
 import { deploymentInFlight, noDeploymentHistory, targetChanged } from './rules/messages.ts';
-import { openRecord, rollOut, startBuild, startedBefore, track } from './start.ts';
+import { openRecord, startedBefore, track } from './start.ts';
 
 /** Enough rows for any step count a person asks for; a prefix beyond it falls back to the whole history. */
 const CANDIDATE_WINDOW = 200;
@@ -120,7 +121,15 @@ export async function executeRollback(
     { module: 'services', deploymentId: d.id, target: d.imageTag, rebuild: fresh.rebuild },
     'rollback started',
   );
-  const started = fresh.rebuild ? await startBuild(deps, d, ready) : await rollOut(deps, d, ready);
+  let started: Deployment;
+  try {
+    // An image still in NCR is deployed as it is: no build.
+    started = fresh.rebuild ? await startBuildOf(deps, d, ready) : await rollOutImage(deps, d, ready);
+  } catch (err) {
+    // A start NCP did not answer stays in flight: the poller is told, and leaves it for reconciliation.
+    if (deps.deployments.get(d.id)?.stage?.endsWith('_unknown')) await track(deps, d.id);
+    throw err;
+  }
   await track(deps, started.id);
   return started;
 }

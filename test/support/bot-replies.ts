@@ -37,6 +37,7 @@ export function sampleDeployment(now: Date, over: Partial<Deployment> = {}): Dep
     durationMs: null,
     errorMessage: null,
     errorStage: null,
+    stage: null,
     ...over,
   };
 }

@@ -8,11 +8,20 @@ import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
 import { type CommitAuthor, GitRepos } from './git-repos.ts';
 import { type DemoSeed, type SeedDemoOptions, seedDemo } from './seed.ts';
-import { handle, type SimRuntime } from './server.ts';
-import { type BuildProject, type DeployScenario, SimState } from './state.ts';
+import { handle, type InjectedFailure, type SimCall, type SimRuntime } from './server.ts';
+import {
+  type BuildProject,
+  type BuildProjectState,
+  type BuildRecord,
+  type DeployRecord,
+  type DeployScenario,
+  imageKey,
+  SimState,
+} from './state.ts';
 
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
+export type { InjectedFailure, SimCall } from './server.ts';
 
 export interface NcpSimulatorOptions {
   /** 0 picks a free port. */
@@ -44,8 +53,11 @@ export interface NcpSimulator {
   /** Options for an NcpClient talking to this simulator. */
   clientOptions(timeoutMs?: number): NcpClientOptions;
   addBuildProject(p: BuildProject): void;
+  /** A build project's settings as they stand (ChangeProject applied). */
+  buildProject(id: string): BuildProjectState | null;
   addScenario(s: DeployScenario): void;
-  createRepo(name: string, branch?: string): Promise<void>;
+  /** A repository of SourceCommit project `projectId` (default 1011), served at /git/{projectId}/{name}.git. */
+  createRepo(name: string, branch?: string, projectId?: string): Promise<void>;
   commit(
     repo: string,
     branch: string,
@@ -55,7 +67,14 @@ export interface NcpSimulator {
   ): Promise<string>;
   readRepoFile(repo: string, branch: string, path: string): Promise<string | null>;
   pushImage(image: string, tag: string): void;
+  deleteImage(image: string, tag: string): void;
+  /** The commit a build of SourceBuild made `image:tag` from; null for an image pushed by hand. */
+  imageBuiltFrom(image: string, tag: string): string | null;
   tags(image: string): string[];
+  /** Every SourceDeploy run, oldest first. */
+  deployRuns(): readonly DeployRecord[];
+  /** Every SourceBuild run, oldest first: the commit and tag each started with. */
+  buildRuns(): readonly BuildRecord[];
   /** The image the last successful deploy of a SourceDeploy project put in place. */
   runningImage(deployProjectId: string): string | null;
   runningTag(deployProjectId: string): string | null;
@@ -63,14 +82,14 @@ export interface NcpSimulator {
   setRunning(deployProjectId: string, image: string): void;
   failNextBuild(count?: number): void;
   failNextDeploy(count?: number): void;
-  /** The next calls get these statuses (429, 500...) before any real handling. */
-  failNextCalls(...statuses: number[]): void;
+  /** The next calls get these answers (429, 500, or a status with NCP's code) before any real handling. */
+  failNextCalls(...failures: InjectedFailure[]): void;
   setLatency(ms: number): void;
   forceStatus(kind: 'build' | 'deploy', id: string, status: string): void;
   cancel(kind: 'build' | 'deploy', id: string): void;
   rejectPushes(repo: string, reject: boolean): Promise<void>;
   /** Every API and registry call answered, for assertions on retries. */
-  readonly calls: readonly { method: string; path: string; status: number }[];
+  readonly calls: readonly SimCall[];
   inFlight(): number;
   seedDemo(opts?: SeedDemoOptions): Promise<DemoSeed>;
   stop(): Promise<void>;
@@ -83,14 +102,17 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
   const now = opts.now ?? Date.now;
   const accessKey = opts.accessKey ?? `SIM${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretKey = opts.secretKey ?? randomBytes(20).toString('hex');
-  const state = new SimState(opts.phaseMs ?? 3000);
+  // Ids start at the wall clock in ms, so a restarted simulator never reuses a history id the database
+  // already holds from an earlier run (the unique deploy_history_id refused the second `npm start`).
+  const state = new SimState(opts.phaseMs ?? 3000, Date.now());
   const rt: SimRuntime = {
     state,
     repos,
     accessKey,
     secretKey,
-    gitUsername: 'klepaas',
-    gitPassword: secretKey,
+    // A Sub Account's git credentials: never the API keys, which SourceCommit git does not accept.
+    gitUsername: 'klepaas-git',
+    gitPassword: randomBytes(12).toString('hex'),
     now,
     wallNow: Date.now,
     random: opts.random ?? Math.random,
@@ -139,9 +161,10 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       timeoutMs,
       registryScheme: 'http',
     }),
-    addBuildProject: (p) => void state.buildProjects.set(p.id, p),
+    addBuildProject: (p) => state.addBuildProject(p),
+    buildProject: (id) => state.buildProjects.get(id) ?? null,
     addScenario: (s) => void state.scenarios.set(state.scenarioKey(s.projectId, s.stageId, s.scenarioId), s),
-    createRepo: (name, branch = 'main') => repos.create(name, branch),
+    createRepo: (name, branch = 'main', projectId = '1011') => repos.create(name, branch, projectId),
     commit: (repo, branch, files, message, author) =>
       repos.commit(
         repo,
@@ -155,6 +178,16 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       return head ? repos.readFile(repo, head, path) : null;
     },
     pushImage: (image, tag) => state.addImage(image, tag),
+    deleteImage: (image, tag) => {
+      state.settle(now());
+      state.deleteImage(image, tag);
+    },
+    imageBuiltFrom: (image, tag) => {
+      state.settle(now());
+      return state.builtFrom.get(imageKey(image, tag)) ?? null;
+    },
+    deployRuns: () => [...state.deploys.values()],
+    buildRuns: () => [...state.builds.values()],
     tags: (image) => {
       state.settle(now());
       return [...(state.registry.get(image) ?? [])].sort();
@@ -174,7 +207,7 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     failNextDeploy: (count = 1) => {
       rt.hooks.nextDeployFails += count;
     },
-    failNextCalls: (...statuses) => void rt.hooks.failNext.push(...statuses),
+    failNextCalls: (...failures) => void rt.hooks.failNext.push(...failures),
     setLatency: (ms) => {
       rt.latencyMs = ms;
     },
