@@ -128,7 +128,7 @@ function progressLine(n: DeploymentNotice, lang: Lang): Parts {
       lang === 'ko'
         ? `SourceDeploy 실행 ${run} 승인 대기 중 (NCP 콘솔에서 승인하거나 거절하세요)`
         : `SourceDeploy run ${run} is waiting for approval (approve or reject it in the NCP console)`;
-    return join([`⏸ ${subject(d, lang)}: ${what}`, elapsed]);
+    return [`⏸ ${subject(d, lang)}: ${what}`, elapsed];
   }
   const status =
     n.ncpStatus === null
