@@ -181,8 +181,9 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
         });
       }
       if (Object.values(patch).every((v) => v === undefined)) return current;
+      const set = patch.stage !== undefined ? { ...patch, stageAt: clock.now() } : patch;
       try {
-        const row = db.update(deployments).set(patch).where(eq(deployments.id, id)).returning().get();
+        const row = db.update(deployments).set(set).where(eq(deployments.id, id)).returning().get();
         return toDeployment(row ?? current);
       } catch (err) {
         if (uniqueViolation(err) === 'deployments_one_in_flight') {
@@ -190,6 +191,17 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
         }
         throw err;
       }
+    },
+
+    updateIfInFlight(id, patch: DeploymentPatch) {
+      const set = patch.stage !== undefined ? { ...patch, stageAt: clock.now() } : patch;
+      // .run(): its `changes` is the commit's answer; RETURNING read with .get() can hide a failed write.
+      const result = db
+        .update(deployments)
+        .set(set)
+        .where(and(eq(deployments.id, id), inFlightPredicate))
+        .run();
+      return result.changes === 1 ? get(id) : null;
     },
 
     successfulDeploys(owner, repo, limit) {

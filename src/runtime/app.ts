@@ -12,7 +12,10 @@ import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
-import { type Clock, systemClock } from '../services/ports.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import type { Clock } from '../services/ports.ts';
+import { systemClock } from '../services/ports.ts';
+import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
 import { openNcp } from './compose.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -69,11 +72,22 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       return services.continueAfterBuild(id);
     },
   };
+  // Bound with the services below; the poller asks it about records without a run id.
+  let serviceDeps: ServiceDeps | null = null;
+  const reconcileOpts: ReconcileOptions = { graceMs: config.reconcile.graceMs };
+  const reconciler = {
+    reconcile: async (id: number) => {
+      if (!serviceDeps) throw new Error('services not ready');
+      await reconcileRecord(serviceDeps, id, reconcileOpts);
+    },
+  };
   const jobDeps = {
     store: stores.deployments,
     integrations: stores.integrations,
     ncp: ncp.port,
     continuation,
+    // A command following only its own deployment leaves other records' doubts to the bot.
+    ...(poll === 'all' ? { reconciler } : {}),
     events,
     clock,
     limits: {
@@ -86,7 +100,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   };
   const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: resumable })
+    ? createBullmqPoller({
+        redisUrl: config.redisUrl,
+        deps: jobDeps,
+        store: resumable,
+        ...(poll === 'all'
+          ? { rescanMs: config.poll.intervalMs, onMissingJob: (id: number) => reconciler.reconcile(id) }
+          : {}),
+      })
     : createInProcessPoller({
         deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
         store: resumable,
@@ -94,7 +115,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
       });
 
-  services = createServices({
+  serviceDeps = {
     integrations: stores.integrations,
     deployments: stores.deployments,
     ncp: ncp.port,
@@ -103,7 +124,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logger,
     audit: stores.audit,
     manifestPath: config.manifestPath,
-  });
+    ...(config.haltAt ? { halt: haltAtStep(config.haltAt) } : {}),
+  };
+  services = createServices(serviceDeps);
 
   const parser = createIntentParser({ llm: config.llm ? createIntentLlm(config.llm, logger) : null, logger });
   const dispatcher = createDispatcher({
@@ -121,6 +144,18 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   });
 
   if (poll !== 'none') await poller.start();
+  const boundDeps = serviceDeps;
+  // At start and then periodically: every record in doubt is settled against NCP, whoever started it.
+  // A command that does not poll everything settles what it can but follows nothing it did not start.
+  let reconciling: Promise<unknown> = reconcileAll(boundDeps, { ...reconcileOpts, follow: poll === 'all' });
+  const reconcileTimer =
+    poll === 'all'
+      ? setInterval(() => {
+          reconciling = reconciling.then(() => reconcileAll(boundDeps, reconcileOpts)).catch(() => {});
+        }, config.reconcile.intervalMs)
+      : null;
+  reconcileTimer?.unref();
+  await reconciling.catch((err: unknown) => logger.error({ err }, 'reconciling at start failed'));
   const bound = services;
   return {
     dispatcher,
@@ -130,9 +165,25 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     poller,
     simulatorNotice: ncp.simulatorNotice,
     async close() {
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      await reconciling.catch(() => {});
       await poller.stop();
       await ncp.close();
       database.close();
     },
+  };
+}
+
+/**
+ * HALT_AT: at the named step the process says so on stderr and stops there for good (a timer keeps it
+ * alive), so a fault test can SIGKILL it exactly between two writes of a start.
+ */
+function haltAtStep(point: string): (at: string) => Promise<void> {
+  return (at) => {
+    if (at !== point) return Promise.resolve();
+    process.stderr.write(`HALTED at ${at}\n`);
+    return new Promise<void>(() => {
+      setInterval(() => {}, 60_000);
+    });
   };
 }
