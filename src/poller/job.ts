@@ -34,7 +34,7 @@ export interface BuildContinuation {
 }
 
 export interface PollJobDeps {
-  readonly store: Pick<DeploymentStore, 'get' | 'update'>;
+  readonly store: Pick<DeploymentStore, 'get' | 'update' | 'updateIfInFlight'>;
   readonly integrations: Pick<IntegrationStore, 'find'>;
   readonly ncp: Pick<NcpPort, 'getBuild' | 'getDeployRun'>;
   readonly continuation: BuildContinuation;
@@ -267,7 +267,9 @@ async function apply(
           errorMessage: decision.message,
           errorStage: decision.stage,
         };
-  const after = deps.store.update(d.id, patch);
+  // Conditional: a cancel or the reconciler may have ended the record since it was read; then theirs stands.
+  const ended = deps.store.updateIfInFlight(d.id, patch);
+  const after = ended ?? deps.store.get(d.id) ?? d;
   log.info(
     {
       status: after.status,

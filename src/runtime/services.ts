@@ -1,5 +1,11 @@
 import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
+import {
+  type CancelOutcome,
+  type CancelRequest,
+  cancelDeployment,
+  cancelRunning,
+} from '../services/cancel.ts';
 import { executeDeploy, planDeploy } from '../services/deploy.ts';
 import type { DeploySelector, RollbackSelector, ServiceDeps } from '../services/deps.ts';
 import {
@@ -13,7 +19,7 @@ import type { IntegrationInput } from '../services/ports.ts';
 import { candidates, diagnose, history, status } from '../services/queries.ts';
 import { executeRollback, planRollback } from '../services/rollback.ts';
 
-export type { DeploySelector, RollbackSelector, ServiceDeps };
+export type { CancelOutcome, CancelRequest, DeploySelector, RollbackSelector, ServiceDeps };
 
 type Known = Integration | null;
 
@@ -35,6 +41,13 @@ export interface Services {
     requestKey: string | null,
     known?: Known,
   ): Promise<Deployment>;
+  /**
+   * Cancels the repo's deployment in flight on NCP, or releases it when NCP has no run of it; throws
+   * NOTHING_TO_CANCEL when none is in flight. The caller checks the requester may deploy the repo.
+   */
+  cancel(owner: string, repo: string, req: CancelRequest): Promise<CancelOutcome>;
+  /** The same for a record already looked up (the chat's cancel route). */
+  cancelRunning(d: Deployment, req?: CancelRequest): Promise<CancelOutcome>;
   /** For the poller: the build of a `building` record succeeded; update the manifest and run the scenario. */
   continueAfterBuild(deploymentId: number): Promise<Deployment>;
   candidates(owner: string, repo: string, limit?: number, known?: Known): Promise<CandidateList>;
@@ -55,6 +68,8 @@ export function createServices(deps: ServiceDeps): Services {
     executeRollback: (plan, requester, key, known) => executeRollback(deps, plan, requester, key, known),
     planDeploy: (owner, repo, sel, known) => planDeploy(deps, owner, repo, sel, known),
     executeDeploy: (plan, requester, key, known) => executeDeploy(deps, plan, requester, key, known),
+    cancel: (owner, repo, req) => cancelDeployment(deps, owner, repo, req),
+    cancelRunning: (d, req) => cancelRunning(deps, d, req),
     continueAfterBuild: (id) => continueAfterBuild(deps, id),
     candidates: (owner, repo, limit, known) => candidates(deps, owner, repo, limit, known),
     history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),

@@ -113,6 +113,24 @@ export async function reconcileAll(deps: ServiceDeps, opts: ReconcileOptions): P
   return out;
 }
 
+/**
+ * The NCP run of a record that has no id stored yet, looked up as the reconciler does (any stage): the
+ * build of its project since `sinceMs`, or the run of its stage and scenario. Null: NCP lists none.
+ */
+export async function findUnrecordedRun(
+  deps: ServiceDeps,
+  d: Deployment,
+  ready: ReadyIntegration,
+  sinceMs: number,
+): Promise<{ readonly kind: 'build' | 'deploy'; readonly id: string } | null> {
+  if (d.status === 'building' || d.status === 'queued') {
+    const id = await findBuild(deps, d, ready, sinceMs);
+    return id === null ? null : { kind: 'build', id };
+  }
+  const id = await findDeploy(deps, ready, sinceMs);
+  return id === null ? null : { kind: 'deploy', id };
+}
+
 /** Hands the record to the poller: it follows an adopted run and sends an ended record's notice once. */
 async function follow(deps: ServiceDeps, id: number): Promise<void> {
   try {
