@@ -122,6 +122,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     switch (intent.intent) {
       case 'help':
         return { kind: 'help', lang };
+      case 'audit':
+      case 'cancel':
+      case 'lock':
+      case 'unlock':
       case 'unknown':
         return {
           kind: 'unknown',

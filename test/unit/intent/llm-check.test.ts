@@ -10,6 +10,11 @@ const none = {
   stepsBack: null,
   ref: null,
   reason: null,
+  target: null,
+  minutes: null,
+  note: null,
+  force: false,
+  followUp: null,
 } as const;
 
 const answer = (a: Partial<LlmAnswer> & Pick<LlmAnswer, 'intent'>): LlmAnswer => ({
