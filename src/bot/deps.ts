@@ -12,7 +12,10 @@ import type {
   PendingActionStore,
 } from '../services/ports.ts';
 
-export type RollbackSelector = { readonly stepsBack: number } | { readonly commitSha: string };
+export type RollbackSelector =
+  | { readonly stepsBack: number }
+  /** `faultyOk`: the target may be a rolled-away-from version, chosen on purpose ("undo that"). */
+  | { readonly commitSha: string; readonly faultyOk?: boolean };
 export type DeploySelector = { readonly ref: string | null } | { readonly commitSha: string };
 
 /** The use cases the dispatcher calls; the services module provides them. */
@@ -62,7 +65,7 @@ export interface DispatcherDeps {
 
 const rollbackSelectorSchema = z.union([
   z.object({ stepsBack: z.number().int().min(1) }),
-  z.object({ commitSha: z.string() }),
+  z.object({ commitSha: z.string(), faultyOk: z.boolean().optional() }),
 ]);
 const deploySelectorSchema = z.union([
   z.object({ commitSha: z.string() }),

@@ -21,6 +21,9 @@ export interface ServiceDeps {
   readonly manifestPath: string;
 }
 
-export type RollbackSelector = { readonly stepsBack: number } | { readonly commitSha: string };
+export type RollbackSelector =
+  | { readonly stepsBack: number }
+  /** `faultyOk`: the target may be a rolled-away-from version, chosen on purpose ("undo that"). */
+  | { readonly commitSha: string; readonly faultyOk?: boolean };
 /** A ref (branch, tag; null means the default branch) or an exact commit. */
 export type DeploySelector = { readonly ref: string | null } | { readonly commitSha: string };

@@ -149,17 +149,22 @@ export function assessReadiness(input: ReadinessInput): DiagnoseReport {
             en: 'No deployment history found. Deploy the application first.',
             ko: '배포 기록이 없습니다. 먼저 애플리케이션을 배포하세요.',
           },
-          { en: `/deploy ${slug}`, ko: `/deploy ${slug} 로 먼저 배포하세요.` },
+          { en: `/deploy ${slug} main`, ko: `/deploy ${slug} main 으로 먼저 배포하세요.` },
         ),
   );
 
   if (hasHistory) {
     const first = input.list.candidates[0];
+    const f = input.list.faulty.length;
+    const skipped =
+      f > 0
+        ? { en: `; ${f} rolled-away-from version(s) skipped`, ko: `, 롤백으로 벗어난 버전 ${f}개 제외` }
+        : { en: '', ko: '' };
     checks.push(
       first
         ? pass('rollback_target', 'issue', {
-            en: `Previous deployment: ${first.imageTag} (${input.list.candidates.length} candidate(s)).`,
-            ko: `이전 배포: ${first.imageTag} (후보 ${input.list.candidates.length}개)`,
+            en: `1 back: ${first.imageTag} (${input.list.candidates.length} candidate(s)${skipped.en}).`,
+            ko: `1단계 전: ${first.imageTag} (후보 ${input.list.candidates.length}개${skipped.ko})`,
           })
         : check('rollback_target', 'issue', {
             en: 'No earlier deployment to roll back to: only the running commit has been deployed.',
