@@ -2,9 +2,11 @@ import type { Logger } from '../log/logger.ts';
 import type {
   AuditStore,
   Clock,
+  ConfirmationReader,
   DeploymentStore,
   DeploymentTracker,
   IntegrationStore,
+  LockStore,
   NcpPort,
 } from './ports.ts';
 
@@ -17,6 +19,10 @@ export interface ServiceDeps {
   readonly tracker: DeploymentTracker;
   readonly logger: Logger;
   readonly audit?: AuditStore;
+  /** Deploy locks; without them no repo is ever locked. */
+  readonly locks?: LockStore;
+  /** Who confirmed which deployment, for the audit answer. */
+  readonly confirmations?: ConfirmationReader;
   /** Manifest path in the SourceCommit repository when the integration names none (config MANIFEST_PATH). */
   readonly manifestPath: string;
 }

@@ -2,7 +2,12 @@ import type { Deployment } from '../domain/deployment.ts';
 import type { CandidateList, DiagnoseReport } from '../domain/reports.ts';
 import type { ServiceDeps } from './deps.ts';
 import { findIntegration, type KnownIntegration, reasonOf, requireIntegration } from './guards.ts';
+import { activeLock } from './locks.ts';
 import { assessReadiness, type ImageProbe } from './rules/readiness.ts';
+
+const failedLast = (d: Deployment | null): Deployment | null =>
+  d && (d.status === 'failed' || d.status === 'timed_out') ? d : null;
+
 import { candidateList } from './targets.ts';
 
 /** As many candidates as the candidates answer shows by default, so the two counts agree. */
@@ -78,5 +83,7 @@ export async function diagnose(
     image,
     inFlight: deps.deployments.inFlight(o, r),
     mode: deps.ncp.mode,
+    lock: activeLock(deps, o, r),
+    lastFailure: failedLast(deps.deployments.latest(o, r)),
   });
 }

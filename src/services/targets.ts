@@ -1,6 +1,13 @@
 import type { Candidate, CandidateList, FaultyVersion } from '../domain/reports.ts';
 import type { RollbackSelector, ServiceDeps } from './deps.ts';
-import { buildCandidateList, normalizePrefix, selectByPrefix, selectByStep } from './rules/candidates.ts';
+import {
+  buildCandidateList,
+  lastRollback,
+  normalizePrefix,
+  selectByPrefix,
+  selectByStep,
+} from './rules/candidates.ts';
+import { nothingToUndo } from './rules/refusals.ts';
 
 /**
  * Records read to number "N back": what ran, newest first, with the failures between. Enough for any
@@ -56,4 +63,18 @@ export function pickTarget(
     list = candidateList(deps, owner, repo, WHOLE_HISTORY, WHOLE_HISTORY);
   }
   return { list, pick: (l: CandidateList) => selectByPrefix(l, prefix, opts) };
+}
+
+/**
+ * "원래대로" / "undo that": the version the last rollback rolled away from, when the newest thing that
+ * ran is a rollback. It is faulty by definition, so the plan takes it on purpose and shows it marked.
+ */
+export function undoTarget(
+  deps: ServiceDeps,
+  owner: string,
+  repo: string,
+): { readonly commitSha: string; readonly rollbackId: number } {
+  const last = lastRollback(deps.deployments.history(owner, repo, RECORD_WINDOW));
+  if (!last?.from.commitSha) throw nothingToUndo(owner, repo);
+  return { commitSha: last.from.commitSha, rollbackId: last.rollback.id };
 }

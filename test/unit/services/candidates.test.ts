@@ -213,3 +213,33 @@ describe('candidate numbering over arbitrary histories', () => {
     );
   });
 });
+
+describe('targets in words', () => {
+  it('"before X" is what ran before the deploy that brought X in, not before a later rollback to it', async () => {
+    const { beforeChange } = await import('../../../src/services/rules/target-words.ts');
+    const rows = [
+      dep({
+        id: 5,
+        commitSha: A,
+        operation: 'rollback',
+        rollbackFromId: 4,
+        commitMessage: 'Add redis cache',
+      }),
+      dep({ id: 4, commitSha: C }),
+      dep({ id: 3, commitSha: A, commitMessage: 'Add redis cache' }),
+      dep({ id: 2, commitSha: B }),
+    ];
+    expect(beforeChange(rows, 'redis')?.before?.commitSha).toBe(B);
+  });
+
+  it('reads times in the zone given: 어제 배포 전 is the start of yesterday there', async () => {
+    const { readTargetWords } = await import('../../../src/services/rules/target-words.ts');
+    const now = new Date('2026-12-01T22:00:00Z'); // 07:00 on 12-02 in Seoul
+    const w = readTargetWords('어제 배포 전', now, 'Asia/Seoul');
+    expect(w.kind === 'at' && w.at.toISOString()).toBe('2026-11-30T15:00:00.000Z');
+    const three = readTargetWords('3pm', now, 'Asia/Seoul');
+    expect(three.kind === 'at' && three.at.toISOString()).toBe('2026-12-01T06:00:00.000Z');
+    expect(readTargetWords('main', now, 'UTC').kind).toBe('ref');
+    expect(readTargetWords('2a7a', now, 'UTC').kind).toBe('short_sha');
+  });
+});
