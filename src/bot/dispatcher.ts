@@ -133,7 +133,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const lang = intent.lang;
     switch (intent.intent) {
       case 'help':
-        return { kind: 'help', lang };
+        return { kind: 'help', lang, commit: await exampleCommit() };
       case 'cancel': {
         // "그거 취소해" / "cancel that": the confirmation waiting here first, saying which.
         const what = dropPending(ctx, actor);
@@ -306,6 +306,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   const repoActs = createRepoActs(deps);
+
+  /** Candidate 1 of the first connected repo, so the help's "go back to a commit" example works as typed. */
+  const exampleCommit = async (): Promise<string | null> => {
+    const [first] = deps.integrations.list();
+    if (!first) return null;
+    try {
+      const list = await deps.services.candidates(first.owner, first.repo, 1, first);
+      return list.candidates[0]?.commitSha ?? null;
+    } catch {
+      return null;
+    }
+  };
   const follow = createFollowUps(deps, (id, decision, actor) => dispatcher.decide(id, decision, actor));
   const { rollbackSelector, dropPending, withConversation, answerTyped } = follow;
 

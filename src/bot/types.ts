@@ -39,7 +39,12 @@ export type BotReply = ReplyBody & {
 };
 
 type ReplyBody =
-  | { readonly kind: 'help'; readonly lang: Lang }
+  | {
+      readonly kind: 'help';
+      readonly lang: Lang;
+      /** A commit of the connected repo for the "go back to a commit" example (null: none known). */
+      readonly commit?: string | null;
+    }
   | {
       readonly kind: 'unknown';
       readonly lang: Lang;

@@ -1,4 +1,4 @@
-import { examples, unknownReasonText } from '../bot/examples.ts';
+import { examples, unknownReasonText, withCommit } from '../bot/examples.ts';
 import type { BotReply } from '../bot/types.ts';
 import type { Deployment } from '../domain/deployment.ts';
 import { commitTitle, formatAge, formatDuration, formatTime } from '../domain/format.ts';
@@ -46,7 +46,7 @@ function renderBody(reply: BotReply, ctx: RenderContext): string {
     case 'help':
       return [
         t(lang, '할 수 있는 일:', 'What I can do:'),
-        ...examples.map((e) => `  ${e.text[lang].padEnd(34)} ${e.what[lang]}`),
+        ...examples.map((e) => `  ${withCommit(e.text[lang], reply.commit).padEnd(34)} ${e.what[lang]}`),
         t(
           lang,
           '롤백과 배포는 실행 전에 확인을 받습니다 (y/n).',

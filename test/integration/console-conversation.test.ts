@@ -86,3 +86,20 @@ describe('console session: follow-ups', () => {
     expect(await done).toBe(0);
   });
 });
+
+describe('console help', () => {
+  it('names a commit that exists in the demo for the "go back to a commit" example', async () => {
+    const reply = await rt.dispatcher.handleMessage({
+      text: 'help',
+      actor: { via: 'console', user: 'mina', channel: null, threadTs: null },
+    });
+    if (reply.kind !== 'help') throw new Error(JSON.stringify(reply));
+    const candidate1 = rt.stores.deployments.history('K-Le-PaaS', 'test01', 10)[1]?.commitSha;
+    expect(reply.commit).toBe(candidate1);
+    const copied = await rt.dispatcher.handleMessage({
+      text: `rollback test01 to ${candidate1?.slice(0, 7)}`,
+      actor: { via: 'console', user: 'mina', channel: null, threadTs: null },
+    });
+    expect(copied.kind).toBe('confirm_rollback');
+  });
+});
