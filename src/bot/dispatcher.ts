@@ -136,7 +136,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         return { kind: 'help', lang, commit: await exampleCommit() };
       case 'cancel': {
         // "그거 취소해" / "cancel that": the confirmation waiting here first, saying which.
-        const what = dropPending(ctx, actor);
+        const what = dropPending(ctx, actor, true);
         if (what) return { kind: 'canceled', lang, by: actor.user, what };
         if (!intent.repo && !ctx) throw nothingToCancel();
         break;

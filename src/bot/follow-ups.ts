@@ -2,7 +2,7 @@ import type { Integration } from '../domain/deployment.ts';
 import type { Intent } from '../domain/intent.ts';
 import { type ConversationState, summaryOf } from './conversation.ts';
 import type { DispatcherDeps, RollbackSelector } from './deps.ts';
-import { nothingWaiting } from './errors.ts';
+import { nothingWaiting, notYourConfirmation } from './errors.ts';
 import type { Actor, BotReply, PendingSummary } from './types.ts';
 
 /**
@@ -46,10 +46,24 @@ export function createFollowUps(
   }
 
   /** Cancels the confirmation waiting in this conversation; the summary of it, or null if none was. */
-  const dropPending = (ctx: ConversationState | null, actor: Actor): PendingSummary | null => {
+  /**
+   * Only the requester's own new message drops their question (someone else chatting in the thread does
+   * not); an explicit cancel by anyone else needs an approver, as a press would.
+   */
+  const dropPending = (
+    ctx: ConversationState | null,
+    actor: Actor,
+    explicit = false,
+  ): PendingSummary | null => {
     if (!ctx?.pendingId) return null;
     const p = deps.pending.get(ctx.pendingId);
     if (p?.state !== 'pending' || p.expiresAt.getTime() <= deps.clock.now().getTime()) return null;
+    const own = p.requestedBy === null || p.requestedBy === actor.user;
+    if (!own) {
+      if (!explicit) return null;
+      if (actor.user === null || !deps.approvers.includes(actor.user))
+        throw notYourConfirmation(p.requestedBy);
+    }
     return deps.pending.decide(p.id, 'canceled', actor.user, deps.clock.now()) ? summaryOf(ctx) : null;
   };
 

@@ -223,6 +223,10 @@ describe('5. conversation: follow-ups act on the same repo and target', () => {
     expect(undo.plan.target.commitSha).toBe(ran);
     expect(undo.plan.faulty?.rollbackId).toBe(started.deployment.id);
     expect(undo.dropped?.targetSha).toBe(more.plan.target.commitSha);
+    // Someone else chatting in the thread neither drops nor cancels it.
+    const bob = { ...en, user: 'UBOB' };
+    expect(expectKind(await say('status?', bob), 'status').dropped).toBeUndefined();
+    expect(expectKind(await say('cancel that', bob), 'error').code).toBe('FORBIDDEN');
     const cancel = expectKind(await say('cancel that', en), 'canceled');
     expect(cancel.lang).toBe('en');
     expect(cancel.what?.targetSha).toBe(ran);
