@@ -25,7 +25,9 @@ export function followUpOf(lower: string): FollowUp | null {
 
 /** Words after "to" that mean the default target (1 back), not a target to resolve. */
 const PLAIN_PREVIOUS =
-  /^(?:the )?(?:previous|prior|last|last good|last working|earlier|older|old)(?: one| version| deploy(?:ment)?| release| commit| good one| working one)?$/;
+  /^(?:the )?(?:(?:last|previous|prior|earlier|older|old|one before|before)(?: known)?(?: good| working| stable| healthy)?|good|working|stable)(?: one| version| deploy(?:ment)?| release| commit| build| state| image)?(?: (?:of|for) \S+)?(?: please| pls)?$/;
+/** "to 2 versions back", "to HEAD~2": a count, read by the step extractor. */
+const COUNTED = /^(?:the )?(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b|~\d|\^/;
 const TIME_OR_BEFORE_EN =
   /(?<![a-z])(?:before|yesterday|today|ago|morning|afternoon|evening|night|noon|midnight|o'clock|monday|tuesday|wednesday|thursday|friday|saturday|sunday|last week)(?![a-z])|(?<![a-z0-9])\d{1,2}(?::\d{2})?\s*(?:am|pm)(?![a-z])/;
 const KO_TARGET =
@@ -59,7 +61,9 @@ export function rollbackTarget(input: TargetInput, refCued: string | null): stri
           /^(?:the )?(?:version|one|commit|deploy(?:ment)?|release|state)\s+(?:from|of|at)\s+/,
           '',
         );
-      if (TIME_OR_BEFORE_EN.test(rest)) {
+      // Anything else after "to" is a target in words: kept as typed for the services to resolve or
+      // refuse with the candidates, never read as "1 back".
+      if (TIME_OR_BEFORE_EN.test(rest) || (!COUNTED.test(rest) && !isShaLike(rest))) {
         // The same words as typed: `lower` differs from `text` only in ASCII case, offset for offset.
         const at = lower.lastIndexOf(rest);
         return at >= 0 ? text.slice(at, at + rest.length) : rest;
@@ -73,6 +77,8 @@ export function rollbackTarget(input: TargetInput, refCued: string | null): stri
   }
   return null;
 }
+
+const isShaLike = (s: string): boolean => /^[0-9a-f]{7,40}$/.test(s);
 
 /** Lock duration in minutes: "30분", "2 hours", "1시간 30분", "45m", "an hour", "한 시간". */
 export function lockMinutes(lower: string): number | null {

@@ -110,7 +110,11 @@ function build(kind: IntentKind, lang: Lang, slots: Slots, text: string, lower: 
       const explicit = extractSteps(lower);
       const target =
         explicit === null ? rollbackTarget({ text, lower, freeWords: slots.freeWords }, slots.ref) : null;
-      if (target !== null) return { ...named, target, force };
+      if (target !== null) {
+        // A word of the target ("from this morning") is not the repo; a named repo stays.
+        const inTarget = slots.owner === null && slots.repo !== null && target.includes(slots.repo);
+        return { ...named, repo: inTarget ? null : named.repo, target, force };
+      }
       const steps = explicit ?? extractSteps(lower, { allowBare: true }) ?? 1;
       if (steps < 1) return unknownIntent(lang, 'invalid_steps' satisfies UnknownReason);
       return { ...named, stepsBack: steps, force };
