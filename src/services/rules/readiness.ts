@@ -245,10 +245,18 @@ export function assessReadiness(input: ReadinessInput): DiagnoseReport {
   if (lf) {
     const now = runningNow ? runningNow.commitSha.slice(0, 7) : '?';
     checks.push(
-      check('last_failure', 'warning', {
-        en: `The last ${lf.operation} (#${lf.id}) ${lf.status}${lf.errorStage ? ` at ${lf.errorStage}` : ''}${lf.errorMessage ? `: ${lf.errorMessage}` : ''}. Running now: ${now}.`,
-        ko: `마지막 ${lf.operation === 'rollback' ? '롤백' : '배포'} (#${lf.id})이(가) ${lf.status}${lf.errorStage ? ` (${lf.errorStage} 단계)` : ''}${lf.errorMessage ? `: ${lf.errorMessage}` : ''}. 지금 실행 중: ${now}`,
-      }),
+      check(
+        'last_failure',
+        'warning',
+        {
+          en: `The last ${lf.operation} (#${lf.id}) ${lf.status}${lf.errorStage ? ` at ${lf.errorStage}` : ''}${lf.errorMessage ? `: ${lf.errorMessage}` : ''}. Running now: ${now}.`,
+          ko: `마지막 ${lf.operation === 'rollback' ? '롤백' : '배포'} (#${lf.id})이(가) ${lf.status}${lf.errorStage ? ` (${lf.errorStage} 단계)` : ''}${lf.errorMessage ? `: ${lf.errorMessage}` : ''}. 지금 실행 중: ${now}`,
+        },
+        {
+          en: `See the record with /rollback status ${slug}; fix and deploy again, or roll back (candidates: /rollback candidates ${slug}).`,
+          ko: `/rollback status ${slug} 로 기록을 확인하고, 고쳐서 다시 배포하거나 롤백하세요 (후보: /rollback candidates ${slug}).`,
+        },
+      ),
     );
   }
 

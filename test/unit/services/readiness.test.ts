@@ -111,6 +111,22 @@ describe('assessReadiness', () => {
     expect(r.warnings[0]).toContain('simulator');
   });
 
+  it('a failed last deployment is shown with what runs now and what to do', () => {
+    const failed = dep({
+      id: 9,
+      commitSha: A,
+      status: 'failed',
+      errorStage: 'deploy',
+      errorMessage: 'scenario failed',
+    });
+    const r = assessReadiness(input({ lastFailure: failed }));
+    const c = r.checks.find((x) => x.id === 'last_failure');
+    expect(c?.message.en).toMatch(
+      /The last deploy \(#9\) failed at deploy: scenario failed\. Running now: [0-9a-f]{7}\./,
+    );
+    expect(c?.hint?.ko).toContain('/rollback candidates K-Le-PaaS/test01');
+  });
+
   it('is not ready while locked or when the registry cannot be reached', () => {
     const lock = {
       id: 1,
