@@ -74,6 +74,7 @@ export function sampleCandidates(now: Date, count = 3): CandidateList {
     owner: 'K-Le-PaaS',
     repo: 'test01',
     current: samplePlan(now).current,
+    faulty: [],
     candidates: Array.from({ length: count }, (_, i) => ({
       n: i + 1,
       deploymentId: 40 - i,
