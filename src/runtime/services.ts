@@ -10,8 +10,8 @@ import {
   removeIntegration,
   updateIntegration,
 } from '../services/integrations.ts';
-import { continueAfterBuild } from '../services/pipeline.ts';
 import { activeLock, checkLock, type LockRequest, lockRepo, unlockRepo } from '../services/locks.ts';
+import { continueAfterBuild } from '../services/pipeline.ts';
 import type { IntegrationInput, RepoLock } from '../services/ports.ts';
 import { candidates, diagnose, history, status } from '../services/queries.ts';
 import { executeRollback, planRollback } from '../services/rollback.ts';

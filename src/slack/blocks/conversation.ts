@@ -1,9 +1,9 @@
 import type { BotReply, PendingSummary } from '../../bot/types.ts';
+import { personRef } from '../../domain/people.ts';
 import type { RepoLock } from '../../domain/records.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
 import { operationWord, statusWord } from '../../domain/wording.ts';
 import { formatDuration, formatTime, type RenderContext, t } from './format.ts';
-import { personRef } from '../../domain/people.ts';
 import { context, esc, message, outside, type SlackMessage, section, withNote } from './kit.ts';
 
 // Renderers for the lock, audit and cancel replies and the "dropped" note. Each line is composed once per
@@ -31,7 +31,8 @@ function lockLine(l: RepoLock, lang: Lang, ctx: RenderContext, q: Quote): string
 }
 
 /** The lock line for mrkdwn blocks. */
-export const lockText = (l: RepoLock, lang: Lang, ctx: RenderContext): string => lockLine(l, lang, ctx, blockQuote);
+export const lockText = (l: RepoLock, lang: Lang, ctx: RenderContext): string =>
+  lockLine(l, lang, ctx, blockQuote);
 
 function droppedLine(d: PendingSummary, lang: Lang, q: Quote): string {
   const op = operationWord(d.kind, lang);
