@@ -123,6 +123,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     tracker: poller,
     logger,
     audit: stores.audit,
+    locks: stores.locks,
+    confirmations: stores.confirmations,
     manifestPath: config.manifestPath,
     ...(config.haltAt ? { halt: haltAtStep(config.haltAt) } : {}),
   };
@@ -141,6 +143,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     newId: randomUUID,
     confirmTtlMs: config.confirmations.ttlMs,
     approvers: config.confirmations.approvers,
+    conversations: stores.conversations,
+    timeZone: config.timeZone,
   });
 
   if (poll !== 'none') await poller.start();
