@@ -34,7 +34,6 @@ export const errorCodes = [
   'NCP_UNAUTHORIZED',
   'NCP_ERROR',
   'NCP_TIMEOUT',
-  'NOTHING_TO_CANCEL',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

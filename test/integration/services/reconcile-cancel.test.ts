@@ -49,7 +49,9 @@ function servicesWith(opts: { timeoutMs?: number; haltAt?: string } = {}): {
 }
 
 const manifestImage = async () =>
-  /image:\s*(\S+)/.exec((await h.sim.readRepoFile(h.demo.scRepoName, 'main', h.demo.manifestPath)) ?? '')?.[1];
+  /image:\s*(\S+)/.exec(
+    (await h.sim.readRepoFile(h.demo.scRepoName, 'main', h.demo.manifestPath)) ?? '',
+  )?.[1];
 
 describe('reconciliation of a start in doubt', { timeout: 30_000 }, () => {
   it('a Deploy NCP carried out but did not answer in time is adopted from GetHistories, never failed', async () => {
@@ -148,9 +150,9 @@ describe('cancel', { timeout: 30_000 }, () => {
     expect(out).toMatchObject({ accepted: true, how: 'canceled' });
     const ended = h.stores.deployments.get(d.id);
     expect(ended).toMatchObject({ status: 'canceled', endedBy: 'tester' });
-    expect(h.sim.calls.some((c) => c.method === 'POST' && c.path.endsWith(`/history/${d.deployHistoryId}/cancel`))).toBe(
-      true,
-    );
+    expect(
+      h.sim.calls.some((c) => c.method === 'POST' && c.path.endsWith(`/history/${d.deployHistoryId}/cancel`)),
+    ).toBe(true);
     expect(h.sim.deployRuns().at(-1)?.canceledAt).not.toBeNull();
     expect(await manifestImage()).toBe(before);
     expect(h.stores.deployments.inFlight(O, R)).toBeNull();
@@ -180,7 +182,9 @@ describe('cancel', { timeout: 30_000 }, () => {
     expect(out.deployment.errorMessage).toContain('bot crashed mid-start');
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(h.dbPath, { readonly: true });
-    const audit = db.prepare('SELECT outcome, actor FROM audit_log WHERE deployment_id = ?').all(out.deployment.id);
+    const audit = db
+      .prepare('SELECT outcome, actor FROM audit_log WHERE deployment_id = ?')
+      .all(out.deployment.id);
     db.close();
     expect(audit).toEqual([{ outcome: expect.stringContaining('bot crashed mid-start'), actor: 'tester' }]);
   });
