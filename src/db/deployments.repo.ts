@@ -193,6 +193,12 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
       }
     },
 
+    findByRunId(kind, runId) {
+      const column = kind === 'build' ? deployments.buildId : deployments.deployHistoryId;
+      const row = db.select().from(deployments).where(eq(column, runId)).limit(1).all()[0];
+      return row ? toDeployment(row) : null;
+    },
+
     updateIfInFlight(id, patch: DeploymentPatch) {
       const set = patch.stage !== undefined ? { ...patch, stageAt: clock.now() } : patch;
       // .run(): its `changes` is the commit's answer; RETURNING read with .get() can hide a failed write.

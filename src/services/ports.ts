@@ -198,6 +198,8 @@ export interface DeploymentStore {
    * decide a record's end cannot both write it: the loser gets null and sends nothing.
    */
   updateIfInFlight(id: number, patch: DeploymentPatch): Deployment | null;
+  /** The record that stored this NCP run id, if any (a run already claimed is never adopted again). */
+  findByRunId(kind: 'build' | 'deploy', runId: string): Deployment | null;
   /** Successful non-rollback deploys, newest first, one per commit (the rollback candidates). */
   successfulDeploys(owner: string, repo: string, limit: number): Deployment[];
   /** All deployments newest first. */

@@ -79,7 +79,7 @@ export async function reconcileRecord(
       const note = d.stage === 'manifest' ? await restoreManifest(deps, d, ready) : '';
       return end(deps, d, 'deploy', `${neverStarted('deploy', d.stage)}${note}`);
     }
-    const runId = await findDeploy(deps, ready, since);
+    const runId = await findDeploy(deps, d, ready, since);
     if (runId === null) {
       const note = await restoreManifest(deps, d, ready);
       return end(deps, d, 'deploy', `${neverStarted('deploy', d.stage, true)}${note}`);
@@ -127,7 +127,7 @@ export async function findUnrecordedRun(
     const id = await findBuild(deps, d, ready, sinceMs);
     return id === null ? null : { kind: 'build', id };
   }
-  const id = await findDeploy(deps, ready, sinceMs);
+  const id = await findDeploy(deps, d, ready, sinceMs);
   return id === null ? null : { kind: 'deploy', id };
 }
 
@@ -153,11 +153,23 @@ async function findBuild(
   const runs = await deps.ncp.listBuilds(ready.buildProjectId);
   const ours = runs
     .filter((r) => r.startedAt !== null && r.startedAt.getTime() >= since)
+    .filter((r) => !claimed(deps, d, 'build', r.buildId))
     .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
   return ours[0]?.buildId ?? null;
 }
 
-async function findDeploy(deps: ServiceDeps, ready: ReadyIntegration, since: number): Promise<string | null> {
+/** A run another record already stored is that record's, whatever the time window says. */
+const claimed = (deps: ServiceDeps, d: Deployment, kind: 'build' | 'deploy', runId: string): boolean => {
+  const owner = deps.deployments.findByRunId(kind, runId);
+  return owner !== null && owner.id !== d.id;
+};
+
+async function findDeploy(
+  deps: ServiceDeps,
+  d: Deployment,
+  ready: ReadyIntegration,
+  since: number,
+): Promise<string | null> {
   const t = ready.deployTarget;
   // Newest first: the first page reaches back far enough unless a hundred runs started since the step.
   const items = await deps.ncp.listDeployHistories(t.projectId, { pageSize: DEPLOY_HISTORY_PAGE_MAX });
@@ -165,6 +177,7 @@ async function findDeploy(deps: ServiceDeps, ready: ReadyIntegration, since: num
     .filter((h) => (h.stageId === null || h.stageId === t.stageId) && h.scenarioId === t.scenarioId)
     // Seconds from GetHistories: compare at that resolution.
     .filter((h) => h.startedAt !== null && h.startedAt.getTime() >= Math.floor(since / 1000) * 1000)
+    .filter((h) => !claimed(deps, d, 'deploy', h.historyId))
     .sort((a, b) => (a.startedAt?.getTime() ?? 0) - (b.startedAt?.getTime() ?? 0));
   return ours[0]?.historyId ?? null;
 }

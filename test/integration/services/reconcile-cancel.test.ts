@@ -124,6 +124,29 @@ describe('reconciliation of a start in doubt', { timeout: 30_000 }, () => {
     expect((await reconcileRecord(deps, d.id, { graceMs: 0 })).kind).toBe('followed');
   });
 
+  it('a run another record stored is never adopted, even inside the time window', async () => {
+    // A rollback that started moments ago holds its run; the next start stops before its own Deploy.
+    const first = servicesWith();
+    const plan = await first.services.planRollback(O, R, { stepsBack: 1 });
+    const a = await first.services.executeRollback(plan, requester, null);
+    h.stores.deployments.update(a.id, { status: 'success', completedAt: new Date() });
+    await client.close();
+    const { deps, services } = servicesWith({ haltAt: 'deploy_start:before' });
+    let next = await services.planRollback(O, R, { stepsBack: 1 });
+    if (next.rebuild) {
+      // Straight to Deploy, inside the window of the first run.
+      h.sim.pushImage(h.demo.imageName, next.target.imageTag);
+      next = await services.planRollback(O, R, { stepsBack: 1 });
+    }
+    await expect(services.executeRollback(next, requester, null)).rejects.toThrow('halted');
+    const b = h.stores.deployments.latest(O, R);
+    if (!b) throw new Error('no record');
+    expect(b.id).not.toBe(a.id);
+    const r = await reconcileRecord(deps, b.id, { graceMs: 0, skewMs: 60_000 });
+    expect(r.kind).toBe('ended');
+    expect(h.stores.deployments.get(b.id)).toMatchObject({ status: 'failed', deployHistoryId: null });
+  });
+
   it('stopped before StartBuild: failed without asking NCP, which cannot have a build of it', async () => {
     const { deps, services } = servicesWith({ haltAt: 'build_start:before' });
     const plan = await services.planDeploy(O, R, { ref: 'main' });
