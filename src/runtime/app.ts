@@ -99,17 +99,21 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     log: logger,
   };
   const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
+  // Notices are claimed in the database for both drivers: it outlives a restart of the bot and of Redis
+  // (a Redis restarted empty forgot its claims, and the "started" notice went out again), and every
+  // process polling these records shares it.
+  const once = eventLogOnceGuard(stores.events, clock);
   const poller: PollerDriver = config.redisUrl
     ? createBullmqPoller({
         redisUrl: config.redisUrl,
-        deps: jobDeps,
+        deps: { ...jobDeps, once },
         store: resumable,
         ...(poll === 'all'
           ? { rescanMs: config.poll.intervalMs, onMissingJob: (id: number) => reconciler.reconcile(id) }
           : {}),
       })
     : createInProcessPoller({
-        deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
+        deps: { ...jobDeps, once },
         store: resumable,
         // Without Redis there is no shared queue: records started elsewhere are found by looking.
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
