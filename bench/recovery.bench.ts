@@ -13,16 +13,19 @@ import { startRuntime } from '../src/runtime/app.ts';
 import { seedDemoData } from '../src/runtime/seed-demo.ts';
 
 /**
- * Time from a crash to the record's true state, over BENCH_RECOVERY_N crashes (50): a CLI rollback is
- * SIGKILLed at a step of its start (before Deploy, during it with NCP's answer held, after it before
- * the id is stored; in turn), while a bot runtime on the same database runs its reconciler. Measured
- * from the SIGKILL to the moment the record holds what NCP reached: the adopted run id, or `failed` for
- * a start NCP never saw. The figure is bounded below by RECONCILE_GRACE_MS (the time a start step may
+ * Time from a crash to the record's true state, over BENCH_RECOVERY_N crashes (50): a CLI deploy is
+ * SIGKILLed at a step of its start (before StartBuild, during it with NCP's answer held, after it before
+ * the id is stored; in turn), while a bot runtime on the same database runs its reconciler and then
+ * follows the adopted build to its deploy. Measured from the SIGKILL to the moment the record holds what
+ * NCP reached: the adopted build id, or `failed` for a start NCP never saw. (Deploys, not rollbacks: a
+ * version rolled away from stops being a rollback candidate, so 50 rollbacks would run out of targets.) The figure is bounded below by RECONCILE_GRACE_MS (the time a start step may
  * take before its process is presumed gone) and by the reconcile interval. Aim: p99 < grace + 2 x
  * interval + 1 s.
  */
 const N = Number(process.env.BENCH_RECOVERY_N ?? 50);
-const GRACE_MS = Number(process.env.BENCH_RECOVERY_GRACE_MS ?? 500);
+// Long enough for any call of a start on a loaded two-core machine: a shorter grace can ask NCP while
+// a live process's call is still on its way, and end its record before the run exists.
+const GRACE_MS = Number(process.env.BENCH_RECOVERY_GRACE_MS ?? 2_000);
 const INTERVAL_MS = Number(process.env.BENCH_RECOVERY_INTERVAL_MS ?? 200);
 const cliMain = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
@@ -46,8 +49,6 @@ export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'klepaas-bench-recovery-'));
   const sim = await startNcpSimulator({ phaseMs: 100 });
   const demo = await sim.seedDemo();
-  // Every rollback goes straight to Deploy: no commit of the demo needs a rebuild here.
-  for (const c of demo.commits) sim.pushImage(demo.imageName, c.imageTag);
   const dbPath = join(dir, 'k.db');
   const seeded = openDatabase(dbPath, { logger: silentLogger() });
   seedDemoData(createStores(seeded.db), demo);
@@ -73,25 +74,38 @@ export default async function run(): Promise<void> {
   try {
     for (let i = 0; i < N; i++) {
       const point = points[i % points.length] as Point;
-      const runsBefore = sim.deployRuns().length;
-      if (point === 'during') sim.holdNextAnswer('POST', '/deploy', 60_000);
+      const runsBefore = sim.buildRuns().length;
+      if (point === 'during') sim.holdNextAnswer('POST', '/build', 60_000);
+      // Deploy whichever of the two newest commits is not running, so no deploy is refused as a no-op.
+      const running = store.current('K-Le-PaaS', 'test01')?.commitSha;
+      const ref = (demo.commits[0]?.sha === running ? demo.commits[1] : demo.commits[0])?.sha ?? 'main';
       const child: ChildProcessWithoutNullStreams = spawn(
         process.execPath,
         [
           '--disable-warning=ExperimentalWarning',
           cliMain,
-          'rollback',
+          'deploy',
           'K-Le-PaaS/test01',
+          '--ref',
+          ref,
           '--yes',
           '--no-wait',
         ],
-        { env: point === 'during' ? env : { ...env, HALT_AT: `deploy_start:${point}` }, stdio: 'pipe' },
+        { env: point === 'during' ? env : { ...env, HALT_AT: `build_start:${point}` }, stdio: 'pipe' },
       );
       let stderr = '';
+      let exited: number | null = null;
       child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      child.stdout.resume();
       const gone = new Promise((r) => child.once('close', r));
+      child.once('exit', (code) => {
+        exited = code ?? -1;
+      });
       await until(
-        () => (point === 'during' ? sim.deployRuns().length > runsBefore : stderr.includes('HALTED at')),
+        () => {
+          if (exited !== null) throw new Error(`crash ${i} (${point}): the CLI exited ${exited}: ${stderr}`);
+          return point === 'during' ? sim.buildRuns().length > runsBefore : stderr.includes('HALTED at');
+        },
         30_000,
         `crash point ${point} (${stderr.trim().split('\n').at(-1) ?? ''})`,
       );
@@ -102,15 +116,18 @@ export default async function run(): Promise<void> {
       const settled = await until(
         () => {
           const d = store.get(record.id);
-          return d && (d.deployHistoryId !== null || isTerminal(d.status)) ? d : null;
+          return d && (d.buildId !== null || isTerminal(d.status)) ? d : null;
         },
         30_000,
         'the record to hold its true state',
       );
       samples[point].push(performance.now() - killedAt);
       const truth = point === 'before' ? 'failed' : 'adopted';
-      const got = settled.deployHistoryId !== null ? 'adopted' : settled.status;
-      if (got !== truth) throw new Error(`crash ${i} (${point}): expected ${truth}, the record says ${got}`);
+      const got = settled.buildId !== null ? 'adopted' : settled.status;
+      if (got !== truth)
+        throw new Error(
+          `crash ${i} (${point}): expected ${truth}, the record says ${got}: ${settled.errorMessage ?? ''}`,
+        );
       // The next crash needs the repo free: let the adopted run finish.
       await until(() => isTerminal(store.get(record.id)?.status ?? 'failed'), 30_000, 'the run to end');
     }
