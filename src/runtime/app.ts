@@ -52,7 +52,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const poll = opts.poll ?? 'all';
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
-  const ncp = await openNcp(config, stores, logger).catch((err: unknown) => {
+  const ncp = await openNcp(
+    config,
+    { stores, sqlite: database.sqlite, path: config.databasePath },
+    logger,
+  ).catch((err: unknown) => {
     database.close();
     throw err;
   });

@@ -68,13 +68,15 @@ export class SimState {
   #unsettledBuilds: BuildRecord[] = [];
   #unsettledDeploys: DeployRecord[] = [];
   #seq = 1000;
+  /** Where ids come from when several processes share one state (persist.ts); else a counter. */
+  idSource: (() => number) | null = null;
 
   constructor(phaseMs: number) {
     this.phaseMs = phaseMs;
   }
 
   nextId(): string {
-    this.#seq += 1;
+    this.#seq = this.idSource ? this.idSource() : this.#seq + 1;
     return String(this.#seq);
   }
 
