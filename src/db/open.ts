@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -96,7 +96,7 @@ export function openDatabase(path: string, opts: OpenOptions): OpenDatabase {
   const folder = opts.migrationsFolder ?? defaultMigrationsFolder;
   let sqlite: Database.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+    if (path !== ':memory:') ensureFolder(dirname(resolve(path)));
     sqlite = new Database(path);
   } catch (err) {
     throw cannotOpen(path, err);
@@ -118,6 +118,22 @@ export function openDatabase(path: string, opts: OpenOptions): OpenDatabase {
     sqlite.close();
     throw storageFailure(err) ? cannotOpen(path, err) : err;
   }
+}
+
+/**
+ * Creates the folder and its missing parents one level at a time: Node's recursive mkdir never returns on
+ * some paths (under /proc), and a start must fail with a message, not hang.
+ */
+function ensureFolder(dir: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!existsSync(at)) {
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const d of missing.reverse()) mkdirSync(d);
 }
 
 // SQLite reports a full disk while opening as a plain I/O error (the shared-memory file cannot grow).

@@ -14,6 +14,7 @@ import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { openNcp } from './compose.ts';
+import { checkRedis } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
    * `track` still enqueues (BullMQ) for the bot's workers.
    */
   readonly poll?: RuntimePoll;
+  /** How long to wait for REDIS_URL to answer at start (REDIS_CONNECT_WAIT_MS by default). */
+  readonly redisWaitMs?: number;
 }
 
 /**
@@ -50,6 +53,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const poll = opts.poll ?? 'all';
+  // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
+  if (config.redisUrl) await checkRedis(config.redisUrl, opts.redisWaitMs);
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
   const ncp = await openNcp(
