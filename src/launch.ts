@@ -92,10 +92,13 @@ async function runSlack(config: Config): Promise<number> {
   const runtime = await startRuntime(config, { logger });
   if (runtime.simulatorNotice) logger.warn(runtime.simulatorNotice);
   // Loaded only in Slack mode, so the console chat starts without Bolt.
-  const { startSlackFrontEnd } = await import('./slack/main.ts');
-  const slack = await startSlackFrontEnd(config, runtime, logger);
-  return new Promise<number>((resolve) => {
+  const { startSlackWithRetry } = await import('./runtime/slack-start.ts');
+  const slack = startSlackWithRetry(config, runtime, logger);
+  return new Promise<number>((resolve, reject) => {
+    let stopping = false;
     const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
       slack
         .stop()
@@ -108,6 +111,15 @@ async function runSlack(config: Config): Promise<number> {
           },
         );
     };
+    // A refusal no retry can fix (a bad token) ends the bot with the line that names the variable.
+    slack.started.catch((err: unknown) => {
+      if (stopping) return;
+      stopping = true;
+      runtime.close().then(
+        () => reject(err),
+        () => reject(err),
+      );
+    });
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });

@@ -3,7 +3,7 @@ import type { Logger } from '../log/logger.ts';
 import { routeEventsToNotifiers } from '../notify/fan-out.ts';
 import { createSlackNotifier } from '../notify/slack.ts';
 import type { Runtime } from '../runtime/app.ts';
-import { createSlackApp, type SlackApp } from './app.ts';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
 
 export interface SlackFrontEnd {
   readonly slack: SlackApp;
@@ -24,6 +24,7 @@ export async function startSlackFrontEnd(
   config: Config,
   runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'>,
   logger: Logger,
+  opts: { readonly identity?: SlackAppOptions['identity'] } = {},
 ): Promise<SlackFrontEnd> {
   if (!config.slack) throw new Error('Slack is not configured (SLACK_BOT_TOKEN is empty)');
   const slack = createSlackApp({
@@ -34,6 +35,7 @@ export async function startSlackFrontEnd(
     timeZone: config.timeZone,
     // The notifier's progress message says what started; the press itself only swaps the buttons.
     noticesInThread: true,
+    ...(opts.identity ? { identity: opts.identity } : {}),
   });
   const notifier = createSlackNotifier({
     client: slack.client,
