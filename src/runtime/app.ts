@@ -43,6 +43,8 @@ export interface RuntimeOptions {
   readonly poll?: RuntimePoll;
   /** How long to wait for REDIS_URL to answer at start (REDIS_CONNECT_WAIT_MS by default). */
   readonly redisWaitMs?: number;
+  /** Redis key prefix of the BullMQ queue (tests on a shared Redis pass a random one). */
+  readonly queuePrefix?: string;
 }
 
 /**
@@ -93,10 +95,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     log: logger,
   };
   const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
+  // Notices are claimed in the database for both drivers: it outlives a restart of the bot and of Redis
+  // (a Redis restarted empty forgot its claims, and the "started" notice went out again), and every
+  // process polling these records shares it.
+  const once = eventLogOnceGuard(stores.events, clock);
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: resumable })
+    ? createBullmqPoller({
+        redisUrl: config.redisUrl,
+        deps: { ...jobDeps, once },
+        store: resumable,
+        ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
+      })
     : createInProcessPoller({
-        deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
+        deps: { ...jobDeps, once },
         store: resumable,
         // Without Redis there is no shared queue: records started elsewhere are found by looking.
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
