@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config/load.ts';
 import { highestNcpRunNumber } from '../db/ncp-ids.ts';
 import type { Integration } from '../domain/deployment.ts';
+import { KlepaasError } from '../domain/errors.ts';
 import {
   type DemoSeed,
   demoAnchorFromOldest,
@@ -145,6 +146,42 @@ export async function startSeededSimulator(
       throw err;
     });
   }
+  return startInFolder(config, target, dir).catch((err: unknown) => {
+    throw folderFailure(dir, err) ?? err;
+  });
+}
+
+const FOLDER_ERRORS = new Set(['ENOSPC', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EDQUOT']);
+
+/** A file error in the simulator's folder, said as a DATABASE_PATH problem since the folder sits beside it. */
+function folderFailure(dir: string, err: unknown): KlepaasError | null {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !FOLDER_ERRORS.has(code)) return null;
+  const reason =
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? { en: 'the disk is full', ko: '디스크가 가득 찼습니다' }
+      : { en: `it cannot be written (${code})`, ko: `쓸 수 없습니다 (${code})` };
+  return new KlepaasError({
+    code: 'STORAGE_FAILED',
+    status: 503,
+    message: {
+      en: `DATABASE_PATH: the built-in simulator keeps its state in ${dir}, beside the database, and ${reason.en}.`,
+      ko: `DATABASE_PATH: 내장 시뮬레이터는 데이터베이스 옆의 ${dir}에 상태를 저장하는데, ${reason.ko}.`,
+    },
+    hint: {
+      en: 'Point DATABASE_PATH at a writable folder with free space.',
+      ko: 'DATABASE_PATH를 공간이 남아 있고 쓸 수 있는 폴더로 지정하세요.',
+    },
+    details: { path: dir, cause: code },
+    cause: err,
+  });
+}
+
+async function startInFolder(
+  config: Config,
+  target: SeedTarget,
+  dir: string,
+): Promise<{ sim: NcpSimulator; demo: DemoSeed }> {
   mkdirSync(dir, { recursive: true });
   return withLockFile(join(dir, 'seed.lock'), async () => {
     const saved = readSavedDemo(dir);
