@@ -93,8 +93,13 @@ function isTransient(err: unknown): boolean {
   return false;
 }
 
-function fatal(err: unknown): Error {
+function fatal(err: unknown, port: number): Error {
   const code = (err as { code?: unknown }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    return new ConfigError([
+      `PORT=${port}: the HTTP server cannot listen there (${code}); choose a free port${code === 'EACCES' ? ' above 1023' : ''}`,
+    ]);
+  }
   const data = (err as { data?: { error?: unknown } }).data;
   if (
     code === 'slack_webapi_platform_error' &&
@@ -170,9 +175,11 @@ export function startSlackWithRetry(
         return frontEnd;
       } catch (err) {
         if (err instanceof ConfigError) throw err;
-        if (!(err instanceof Unreachable) && !isTransient(err)) throw fatal(err);
+        if (!(err instanceof Unreachable) && !isTransient(err)) throw fatal(err, slack.port);
         lastReason = `Slack unreachable at ${slack.apiUrl} (${err instanceof Error ? err.message : String(err)})`;
-        degraded ??= await openDegradedServer(slack.port, () => lastReason);
+        degraded ??= await openDegradedServer(slack.port, () => lastReason).catch((e: unknown) => {
+          throw fatal(e, slack.port);
+        });
         const address = degraded.address();
         const healthzPort = typeof address === 'object' && address ? address.port : null;
         log.warn(

@@ -65,12 +65,16 @@ describe('the built-in simulator on one database, run after run', () => {
     expect(new Set(done.map((r) => r.deploy_history_id)).size).toBe(3);
   }, 120_000);
 
-  it("the README's CLI steps (rollback, then deploy) succeed twice in a row", async () => {
+  it("the README's CLI commands (rollback, then deploy among them) succeed twice in a row", async () => {
     const cwd = mkdtempSync(join(dir, 'readme-'));
     for (let round = 1; round <= 2; round++) {
+      // Every command the README shows, in its order.
       for (const args of [
+        ['parse', 'test01 두 단계 전으로 되돌려'],
+        ['candidates', 'K-Le-PaaS/test01'],
         ['rollback', 'K-Le-PaaS/test01', '--steps', '2', '--yes', '--wait'],
         ['deploy', 'K-Le-PaaS/test01', '--ref', 'main', '--yes', '--wait'],
+        ['diagnose', 'K-Le-PaaS/test01', '--json'],
       ]) {
         const run = await startCli(cwd, args).done;
         expect(run.code, `round ${round}: ${args.join(' ')}\n${run.stderr}`).toBe(0);
