@@ -44,7 +44,7 @@ export interface SlackAppOptions {
 
 /**
  * What one HTTP client may hold of the server. Slack sends small bodies and wants an answer in 3 s, so a
- * request that has not arrived in 10 s is not Slack's; idle and half-open connections are dropped, and past
+ * request whose headers have not arrived in 5 s is not Slack's; idle and half-open connections are dropped, and past
  * the cap new connections are refused at once instead of exhausting file descriptors.
  */
 export interface HttpLimits {
@@ -61,8 +61,8 @@ export interface HttpLimits {
 }
 
 export const defaultHttpLimits: HttpLimits = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 15_000,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 30_000,
   maxConnections: 4096,

@@ -64,7 +64,7 @@ const healthz = async (): Promise<number> => (await fetch(`http://127.0.0.1:${po
 
 describe('HTTP endpoint limits', () => {
   it('production limits are set: timeouts, a connection cap and a body limit', () => {
-    expect(defaultHttpLimits.headersTimeoutMs).toBeLessThanOrEqual(10_000);
+    expect(defaultHttpLimits.headersTimeoutMs).toBeLessThanOrEqual(5_000);
     expect(defaultHttpLimits.maxConnections).toBeGreaterThan(0);
     expect(defaultHttpLimits.bodyLimitBytes).toBeLessThanOrEqual(1024 * 1024);
   });
