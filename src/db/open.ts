@@ -133,7 +133,14 @@ function ensureFolder(dir: string): void {
     if (up === at) break;
     at = up;
   }
-  for (const d of missing.reverse()) mkdirSync(d);
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // Another process starting at the same time made it first.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 // SQLite reports a full disk while opening as a plain I/O error (the shared-memory file cannot grow).
