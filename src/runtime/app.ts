@@ -17,6 +17,7 @@ import type { Clock } from '../services/ports.ts';
 import { systemClock } from '../services/ports.ts';
 import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
 import { openNcp } from './compose.ts';
+import { checkRedis } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -43,6 +44,10 @@ export interface RuntimeOptions {
    * `track` still enqueues (BullMQ) for the bot's workers.
    */
   readonly poll?: RuntimePoll;
+  /** How long to wait for REDIS_URL to answer at start (REDIS_CONNECT_WAIT_MS by default). */
+  readonly redisWaitMs?: number;
+  /** Redis key prefix of the BullMQ queue (tests on a shared Redis pass a random one). */
+  readonly queuePrefix?: string;
 }
 
 /**
@@ -53,9 +58,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const poll = opts.poll ?? 'all';
+  // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
+  if (config.redisUrl) await checkRedis(config.redisUrl, opts.redisWaitMs);
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
-  const ncp = await openNcp(config, stores, logger).catch((err: unknown) => {
+  const ncp = await openNcp(
+    config,
+    { stores, sqlite: database.sqlite, path: config.databasePath },
+    logger,
+  ).catch((err: unknown) => {
     database.close();
     throw err;
   });
@@ -111,6 +122,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         ...(poll === 'all'
           ? { rescanMs: config.poll.intervalMs, onMissingJob: (id: number) => reconciler.reconcile(id) }
           : {}),
+        ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
       })
     : createInProcessPoller({
         deps: { ...jobDeps, once },

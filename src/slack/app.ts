@@ -36,6 +36,60 @@ export interface SlackAppOptions {
   readonly noticesInThread?: boolean;
   /** Per-channel pacing of posts; Slack's ~1 message per second per channel unless a test says otherwise. */
   readonly pace?: PaceOptions;
+  /** Limits of the HTTP server (/slack/events and /healthz); tests shorten them. */
+  readonly httpLimits?: Partial<HttpLimits>;
+  /**
+   * The bot's identity from auth.test, when the caller already asked Slack for it: Bolt then makes no call
+   * of its own at construction (whose failure nothing could catch).
+   */
+  readonly identity?: { readonly botId: string; readonly botUserId: string };
+}
+
+/**
+ * What one HTTP client may hold of the server. Slack sends small bodies and wants an answer in 3 s, so a
+ * request whose headers have not arrived in 5 s is not Slack's; idle and half-open connections are dropped, and past
+ * the cap new connections are refused at once instead of exhausting file descriptors.
+ */
+export interface HttpLimits {
+  /** Time to receive a request's headers, counted from its first byte or the connection's opening. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  readonly requestTimeoutMs: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  readonly keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all for this long is destroyed. */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly bodyLimitBytes: number;
+}
+
+export const defaultHttpLimits: HttpLimits = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 4096,
+  // Slack's largest payloads (view submissions, blocks) are far below this.
+  bodyLimitBytes: 1024 * 1024,
+};
+
+/** Options for http.createServer: the timeouts, checked often enough to matter. */
+export function httpServerOptions(limits: HttpLimits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Expired headers/requests are found by a sweep; Node's default sweep runs every 30 s.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    maxHeaderSize: 16 * 1024,
+  };
+}
+
+/** What can only be set on a created server: the connection cap and the idle-socket timeout. */
+export function capHttpServer(server: Server, limits: HttpLimits): void {
+  server.maxConnections = limits.maxConnections;
+  // Without a 'timeout' listener Node destroys the idle socket itself.
+  server.setTimeout(limits.idleTimeoutMs);
 }
 
 export interface SlackApp {
@@ -175,6 +229,7 @@ const healthRoute = {
  */
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config } = opts;
+  const limits: HttpLimits = { ...defaultHttpLimits, ...opts.httpLimits };
   const log = opts.logger.child({ module: 'slack' });
   const logger = boltLogger(log.child({ module: 'bolt' }));
   const clientOptions = {
@@ -205,6 +260,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         logger,
         // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
         processBeforeResponse: false,
+        bodyLimit: limits.bodyLimitBytes,
       }),
       log,
     );
@@ -221,6 +277,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger,
     clientOptions,
     convoStore: false,
+    ...(opts.identity ? { botId: opts.identity.botId, botUserId: opts.identity.botUserId } : {}),
   });
 
   const poster = createPoster(app.client, opts.pace ? { pace: opts.pace } : {});
@@ -246,12 +303,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Our own /healthz server in Socket Mode: Bolt's keeps its port private (so port 0 cannot be reported) and
   // its stop() neither waits for the server to close nor for the socket to say goodbye.
   const health = socket
-    ? createServer((req, res) => {
+    ? createServer(httpServerOptions(limits), (req, res) => {
         if (req.method === 'GET' && req.url?.split('?')[0] === healthRoute.path)
           healthRoute.handler(req, res);
         else res.writeHead(404).end();
       })
     : null;
+  if (health) capHttpServer(health, limits);
   warmUp(deps.timeZone);
   return {
     app,
@@ -275,7 +333,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         log.info({ mode: 'socket', port }, 'Slack app connected');
         return { port };
       }
-      server = (await app.start(config.port)) as Server;
+      server = (await app.start(config.port, httpServerOptions(limits))) as Server;
+      capHttpServer(server, limits);
       const port = (server.address() as AddressInfo).port;
       log.info({ mode: 'http', port }, 'Slack app listening');
       return { port };
