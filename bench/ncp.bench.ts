@@ -53,7 +53,7 @@ export default async function bench(): Promise<void> {
     );
 
     // SourceCommit over git smart-HTTP: what a /deploy question and a rollback cost on the demo repo.
-    const repo = { repoName: demo.scRepoName, branch: demo.defaultBranch };
+    const repo = { projectId: demo.scProjectId, repoName: demo.scRepoName, branch: demo.defaultBranch };
     const prefix = demo.commits[demo.commits.length - 1]?.sha.slice(0, 7) ?? '';
     const image = (i: number) => `${demo.registryHost}/${demo.imageName}:bench${String(i).padStart(3, '0')}`;
     const gitRuns = 10;
@@ -75,7 +75,7 @@ export default async function bench(): Promise<void> {
     console.log(`  (${gitRuns} runs each against the simulator's demo repo)`);
 
     // A repository with history, where a full clone per question costs what the cache saves.
-    const big = { repoName: 'bench-history', branch: 'main' };
+    const big = { projectId: '1011', repoName: 'bench-history', branch: 'main' };
     await sim.createRepo(big.repoName);
     let first = '';
     for (let i = 0; i < 300; i++) {

@@ -79,7 +79,15 @@ process.on('message', (m: { seed?: { startedAt: number[] } } | 'stop') => {
     // The calls log would grow by one entry per poll; the benchmark does not read it.
     const historyIds = m.seed.startedAt.map((startedAt) => {
       const historyId = state.nextId();
-      state.addDeploy({ historyId, ...scenario, image: 'bench/app:1234567', startedAt, willFail: false });
+      state.addDeploy({
+        historyId,
+        ...scenario,
+        image: 'bench/app:1234567',
+        imageExisted: true,
+        needsApproval: false,
+        startedAt,
+        willFail: false,
+      });
       return historyId;
     });
     process.send?.({ historyIds });

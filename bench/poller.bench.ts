@@ -165,7 +165,12 @@ async function run(kind: 'in-process' | 'bullmq'): Promise<void> {
     events,
     once: memoryOnceGuard(),
     clock: systemClock,
-    limits: { intervalMs: INTERVAL_MS, deployTimeoutMs: 300_000, buildTimeoutMs: 900_000 },
+    limits: {
+      intervalMs: INTERVAL_MS,
+      deployTimeoutMs: 300_000,
+      buildTimeoutMs: 900_000,
+      approvalTimeoutMs: 86_400_000,
+    },
     log: logger,
   };
   const prefix = `klepaas-bench-${randomBytes(4).toString('hex')}`;

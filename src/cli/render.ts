@@ -2,6 +2,7 @@ import type { Deployment, Integration } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import { commitTitle, formatDuration, formatTime } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
+import { plainRefs } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
 
@@ -104,6 +105,11 @@ export function renderDeployPlan(p: DeployPlan): string {
     `  ref:         ${p.ref} -> ${shortSha(p.commitSha)} ${commitTitle(p.commitMessage)}`.trimEnd(),
     `  running now: ${now}`,
     `  image:       ${p.imageRef} (built by SourceBuild)`,
+    ...(p.returnsFrom
+      ? [
+          `  note:        returns to the commit rollback #${p.returnsFrom.rollbackId} rolled back from (deployment #${p.returnsFrom.rolledBackFromId})`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -126,10 +132,11 @@ export const toJson = (value: unknown): string => JSON.stringify(value, null, 2)
 export function renderError(err: unknown, lang: Lang): { text: string; json: unknown } {
   if (err instanceof KlepaasError) {
     const hint = err.hint?.[lang];
+    const message = plainRefs(err.messages[lang]);
     return {
-      text: `${err.code}: ${err.messages[lang]}${hint ? `\n${hint}` : ''}`,
+      text: `${err.code}: ${message}${hint ? `\n${hint}` : ''}`,
       json: {
-        error: { code: err.code, status: err.status, message: err.messages[lang], hint: hint ?? null },
+        error: { code: err.code, status: err.status, message, hint: hint ?? null },
       },
     };
   }

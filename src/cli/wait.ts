@@ -113,7 +113,7 @@ export async function runStarted(
         : `${work.label} #${d.id} started; following it to the end (Ctrl-C stops watching, not the deployment).`,
     );
     const keep = rt.inProcessSimulator ? failOnInterrupt(rt, io, d.id) : () => {};
-    const { intervalMs, buildTimeoutMs, deployTimeoutMs } = rt.config.poll;
+    const { intervalMs, buildTimeoutMs, deployTimeoutMs, approvalTimeoutMs } = rt.config.poll;
     const result = await follower.until({
       id: d.id,
       read: (id) => rt.runtime.stores.deployments.get(id),
@@ -121,7 +121,8 @@ export async function runStarted(
       source: rt.config.redisUrl ? 'records' : 'events',
       intervalMs,
       // The poller times each phase out itself; this only guards against nobody polling at all.
-      deadlineMs: buildTimeoutMs + deployTimeoutMs + 5 * intervalMs,
+      // A deploy may also wait for an approver first (its own limit) before its deploy limit runs.
+      deadlineMs: buildTimeoutMs + approvalTimeoutMs + deployTimeoutMs + 5 * intervalMs,
       clock: systemClock,
     });
     keep();

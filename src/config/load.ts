@@ -29,8 +29,8 @@ export interface Config {
     readonly sourceBuildUrl: string;
     readonly sourceDeployUrl: string;
     readonly sourceCommitGitUrl: string;
-    readonly gitUsername: string | undefined;
-    readonly gitPassword: string | undefined;
+    readonly gitUsername: string;
+    readonly gitPassword: string;
     readonly ncrInsecureHttp: boolean;
   } | null;
   readonly ncpTimeoutMs: number;
@@ -50,6 +50,8 @@ export interface Config {
     readonly intervalMs: number;
     readonly deployTimeoutMs: number;
     readonly buildTimeoutMs: number;
+    /** How long a deploy may wait for an approver (SourceDeploy `pending`). */
+    readonly approvalTimeoutMs: number;
   };
   /** null means no Slack credentials: `npm start` opens the console chat. */
   readonly slack: {
@@ -91,6 +93,15 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       `${missing}: missing (set both NCP_ACCESS_KEY and NCP_SECRET_KEY from the NCP console's API key page, or neither to use the simulator)`,
     );
   }
+  if (e.NCP_ACCESS_KEY && e.NCP_SECRET_KEY) {
+    for (const name of ['NCP_GIT_USERNAME', 'NCP_GIT_PASSWORD'] as const) {
+      if (!e[name]) {
+        problems.push(
+          `${name}: missing (SourceCommit git needs a Sub Account's git credentials: NCP console > Sub Account > the user > Git credentials; the API keys are not accepted by git)`,
+        );
+      }
+    }
+  }
   if (e.SLACK_BOT_TOKEN && !e.SLACK_BOT_TOKEN.startsWith('xoxb-')) {
     problems.push(
       'SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (OAuth & Permissions page of the app)',
@@ -127,7 +138,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
         }
       : null,
     ncp:
-      e.NCP_ACCESS_KEY && e.NCP_SECRET_KEY
+      e.NCP_ACCESS_KEY && e.NCP_SECRET_KEY && e.NCP_GIT_USERNAME && e.NCP_GIT_PASSWORD
         ? {
             accessKey: e.NCP_ACCESS_KEY,
             secretKey: e.NCP_SECRET_KEY,
@@ -155,6 +166,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       intervalMs: e.POLL_INTERVAL_MS,
       deployTimeoutMs: e.POLL_TIMEOUT_MS,
       buildTimeoutMs: e.BUILD_TIMEOUT_MS,
+      approvalTimeoutMs: e.APPROVAL_TIMEOUT_MS,
     },
     slack: e.SLACK_BOT_TOKEN
       ? {

@@ -96,6 +96,7 @@ export const envSchema = z.object({
   POLL_INTERVAL_MS: positiveInt(10_000),
   POLL_TIMEOUT_MS: positiveInt(300_000),
   BUILD_TIMEOUT_MS: positiveInt(900_000),
+  APPROVAL_TIMEOUT_MS: positiveInt(86_400_000),
 
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

@@ -14,6 +14,8 @@ import {
   type FailedStage,
   inFlightStatuses,
   type Operation,
+  type PipelineStage,
+  pipelineStages,
   type RequestChannel,
 } from '../domain/deployment.ts';
 import { type Lang, langs } from '../domain/intent.ts';
@@ -62,6 +64,7 @@ export const integrations = sqliteTable(
     registryHost: text('registry_host'),
     imageName: text('image_name').notNull(),
     defaultBranch: text('default_branch').notNull().default('main'),
+    buildBranch: text('build_branch'),
     manifestPath: text('manifest_path'),
     noticeChannel: text('notice_channel'),
     deployers: text('deployers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -108,6 +111,7 @@ export const deployments = sqliteTable(
     durationMs: integer('duration_ms'),
     errorMessage: text('error_message'),
     errorStage: text('error_stage').$type<FailedStage>(),
+    stage: text('stage').$type<PipelineStage>(),
   },
   (t) => [
     check('deployments_status_check', sql`${t.status} IN ${literalList(deploymentStatuses)}`),
@@ -118,6 +122,7 @@ export const deployments = sqliteTable(
       'deployments_error_stage_check',
       sql`${t.errorStage} IS NULL OR ${t.errorStage} IN ${literalList(failedStages)}`,
     ),
+    check('deployments_stage_check', sql`${t.stage} IS NULL OR ${t.stage} IN ${literalList(pipelineStages)}`),
     // At most one deployment in flight per repo, whatever the case people typed: two requests racing
     // each other cannot both start one, because the second INSERT fails here.
     uniqueIndex('deployments_one_in_flight')
@@ -201,6 +206,45 @@ export const processedEvents = sqliteTable(
   (t) => [index('processed_events_seen_at').on(t.seenAt)],
 );
 
+/**
+ * Deploy locks ("test01 30분 동안 배포 막아줘"). A lock is active while unreleased and unexpired; rows are
+ * kept after release or expiry, so the audit answer can say who locked what and when.
+ */
+export const repoLocks = sqliteTable(
+  'repo_locks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    lockedBy: text('locked_by'),
+    via: text('via').$type<RequestChannel>().notNull(),
+    reason: text('reason'),
+    lockedAt: time('locked_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    releasedAt: time('released_at'),
+    releasedBy: text('released_by'),
+  },
+  (t) => [
+    check('repo_locks_via_check', sql`${t.via} IN ${literalList(requestChannels)}`),
+    index('repo_locks_repo').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.expiresAt),
+  ],
+);
+
+/**
+ * What a conversation (a Slack thread, a console session) is about: its repo, its last confirmation and
+ * plan, so "한 단계 더", "undo that" and "그거 취소해" act on the same thing from any process.
+ */
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    key: text('key').primaryKey(),
+    state: text('state', { mode: 'json' }).$type<unknown>().notNull(),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (t) => [index('conversations_updated_at').on(t.updatedAt)],
+);
+
 export type DeploymentRow = typeof deployments.$inferSelect;
+export type RepoLockRow = typeof repoLocks.$inferSelect;
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type PendingActionRow = typeof pendingActions.$inferSelect;

@@ -20,6 +20,32 @@ export type Operation = 'deploy' | 'rollback';
 export type RequestChannel = 'slack' | 'console' | 'cli' | 'ncp';
 export type FailedStage = 'build' | 'image' | 'manifest' | 'deploy' | 'poll';
 
+/**
+ * The step of the pipeline a record is at (or stopped at), one name per call the bot makes, in order.
+ * A `*_unknown` stage is a start NCP did not answer: it may or may not have begun, so the record stays
+ * in flight and is left to reconciliation rather than guessed failed.
+ */
+export const pipelineStages = [
+  'resolve',
+  'build_branch',
+  'build_tag',
+  'build_start',
+  'build_start_unknown',
+  'build_wait',
+  'image_check',
+  'manifest',
+  'deploy_start',
+  'deploy_start_unknown',
+  'deploy_wait',
+  'manifest_restore',
+  'done',
+] as const;
+export type PipelineStage = (typeof pipelineStages)[number];
+
+/** A start whose outcome NCP never told us; the poller leaves it for the reconciler. */
+export const awaitsReconciliation = (d: Pick<Deployment, 'stage'>): boolean =>
+  d.stage === 'build_start_unknown' || d.stage === 'deploy_start_unknown';
+
 /** Who asked and where to tell them; stored with the deployment so any process can send the notices. */
 export interface Requester {
   readonly via: RequestChannel;
@@ -61,6 +87,8 @@ export interface Deployment {
   readonly durationMs: number | null;
   readonly errorMessage: string | null;
   readonly errorStage: FailedStage | null;
+  /** The pipeline step reached; on a failed record, the step that failed. */
+  readonly stage: PipelineStage | null;
 }
 
 export interface Integration {
@@ -77,6 +105,11 @@ export interface Integration {
   /** Image repository in NCR; defaults to `<owner>-<repo>` in lower case. */
   readonly imageName: string;
   readonly defaultBranch: string;
+  /**
+   * The SourceCommit branch the SourceBuild project builds. The bot force-pushes the commit to build there
+   * before each build, so it must be a branch nobody else writes; null means `klepaas-build`.
+   */
+  readonly buildBranch: string | null;
   readonly manifestPath: string | null;
   readonly noticeChannel: string | null;
   /** Slack user ids allowed to deploy and roll back (APPROVERS too); empty means anyone who may talk to the bot. */
@@ -86,3 +119,5 @@ export interface Integration {
 }
 
 export const defaultImageName = (owner: string, repo: string): string => `${owner}-${repo}`.toLowerCase();
+
+export const DEFAULT_BUILD_BRANCH = 'klepaas-build';

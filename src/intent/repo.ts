@@ -1,6 +1,6 @@
 import { OWNER_PATTERN, REPO_PATTERN, type RepoRef } from '../domain/repo-ref.ts';
 import { phrases } from './phrase-table.ts';
-import { isRefShaped } from './ref.ts';
+import { isRefShaped, isValidRef } from './ref.ts';
 import { isShaToken, normalizeSha } from './sha.ts';
 
 /** Words that name the token next to them as a repo: "payments service", "app test01", "test01 프로젝트". */
@@ -67,6 +67,7 @@ export function parseGithubUrl(url: string): GithubUrlSlots | null {
   if (!OWNER_PATTERN.test(owner) || !REPO_PATTERN.test(repo)) return null;
   const tail = (m[4] ?? '').replace(/\/+$/, '');
   const commitSha = m[3] === 'commit' && isShaToken(tail) ? normalizeSha(tail) : null;
-  const ref = m[3] === 'tree' && tail !== '' ? tail : null;
+  // The ref from a URL is checked like a typed one: `feat&lt;!here&gt` must never reach NCP.
+  const ref = m[3] === 'tree' && isValidRef(tail) ? tail : null;
   return { owner, repo, commitSha, ref };
 }

@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import { KlepaasError } from '../domain/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import type {
+  BuildProjectChange,
+  BuildProjectSettings,
   BuildRun,
+  CancelTarget,
   CommitInfo,
   DeployRun,
   DeployTarget,
@@ -15,7 +18,9 @@ import { httpError, PoolSet, type RetryDeps, realSleep, sendOnce, withRetries } 
 import { RegistryClient } from './registry.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 import {
+  anyResponseSchema,
   buildHistorySchema,
+  buildProjectDetailSchema,
   deployHistoryDetailSchema,
   ncpErrorBodySchema,
   runScenarioResponseSchema,
@@ -30,9 +35,12 @@ export interface NcpClientOptions {
   readonly sourceCommitGitUrl: string;
   readonly accessKey: string;
   readonly secretKey: string;
-  /** SourceCommit git credentials (a sub-account's git password); the API key when absent. */
-  readonly gitUsername?: string | undefined;
-  readonly gitPassword?: string | undefined;
+  /**
+   * SourceCommit git credentials. NCP issues them to sub-accounts only; the API keys are not git
+   * credentials, so there is no fallback to them.
+   */
+  readonly gitUsername: string;
+  readonly gitPassword: string;
   /** Per-call limit (NCP_TIMEOUT_MS); git operations get several times this for clone and push. */
   readonly timeoutMs: number;
   /** `http` only for the simulator or a registry mirror on a private network. */
@@ -82,8 +90,8 @@ export class NcpClient implements NcpPort {
     });
     this.#git = new SourceCommitGit(this.#pools, {
       baseUrl: opts.sourceCommitGitUrl,
-      username: opts.gitUsername ?? opts.accessKey,
-      password: opts.gitPassword ?? opts.secretKey,
+      username: opts.gitUsername,
+      password: opts.gitPassword,
       timeoutMs: Math.max(opts.timeoutMs * 3, 30_000),
       author: { name: 'klepaas-bot', email: 'klepaas-bot@users.noreply.klepaas' },
     });
@@ -94,21 +102,49 @@ export class NcpClient implements NcpPort {
     await this.#pools.close();
   }
 
-  async startBuild(
-    projectId: string,
-    source: { ref: string | null; commitSha: string | null },
-  ): Promise<{ buildId: string }> {
-    // Only what is asked for is overridden; the project's own settings stand for the rest.
-    const config: Record<string, string> = {};
-    if (source.ref) config.branch = source.ref;
-    if (source.commitSha) config.commitId = source.commitSha;
-    const body = Object.keys(config).length > 0 ? { source: { config } } : {};
+  async getBuildProject(projectId: string): Promise<BuildProjectSettings> {
+    const res = await this.#api('build', 'GET', `/api/v1/project/${id(projectId)}`, buildProjectDetailSchema);
+    const d = res.cmd?.dockerbuild ?? null;
+    return {
+      sourceType: res.source?.type ?? null,
+      repository: res.source?.config?.repository ?? null,
+      branch: res.source?.config?.branch ?? null,
+      dockerbuild: d
+        ? {
+            use: d.use,
+            dockerfile: d.dockerfile,
+            registry: d.registry,
+            image: d.image,
+            tag: d.tag,
+            latest: d.latest,
+          }
+        : null,
+    };
+  }
+
+  async changeBuildProject(projectId: string, change: BuildProjectChange): Promise<void> {
+    const body: Record<string, unknown> = {};
+    if (change.source) {
+      body.source = {
+        type: change.source.type,
+        config: { repository: change.source.repository, branch: change.source.branch },
+      };
+    }
+    if (change.dockerbuild) body.cmd = { dockerbuild: dropUndefined(change.dockerbuild) };
+    await this.#api('build', 'PATCH', `/api/v1/project/${id(projectId)}`, anyResponseSchema, body);
+  }
+
+  /**
+   * StartBuild as the SDK and the reference page define it: no body. A `source` block (an undocumented
+   * branch or commit override) is what real SourceBuild ignores, so the commit to build is chosen by the
+   * project's branch and the tag by `cmd.dockerbuild.tag`, both set beforehand.
+   */
+  async startBuild(projectId: string): Promise<{ buildId: string }> {
     const res = await this.#api(
       'build',
       'POST',
       `/api/v1/project/${id(projectId)}/build`,
       startBuildResponseSchema,
-      body,
     );
     return { buildId: res.buildId };
   }
@@ -130,6 +166,22 @@ export class NcpClient implements NcpPort {
       startedAt: run.begin,
       endedAt: run.end,
     };
+  }
+
+  async cancel(target: CancelTarget): Promise<void> {
+    if (target.kind === 'build') {
+      await this.#api('build', 'DELETE', `/api/v1/project/${id(target.projectId)}/build`, anyResponseSchema, {
+        buildId: target.buildId,
+      });
+      return;
+    }
+    const path = `/api/v1/project/${id(target.projectId)}/history/${id(target.historyId)}/cancel`;
+    await this.#api('deploy', 'POST', path, anyResponseSchema);
+  }
+
+  async decideApproval(projectId: string, historyId: string, decision: 'accept' | 'reject'): Promise<void> {
+    const path = `/api/v1/project/${id(projectId)}/history/${id(historyId)}/approval/${decision}`;
+    await this.#api('deploy', 'POST', path, anyResponseSchema);
   }
 
   async runScenario(target: DeployTarget): Promise<{ historyId: string }> {
@@ -167,8 +219,12 @@ export class NcpClient implements NcpPort {
     manifestPath: string,
     imageRef: string,
     message: string,
-  ): Promise<{ commitSha: string; changed: boolean }> {
+  ): Promise<{ commitSha: string; changed: boolean; previousImage: string | null }> {
     return this.#git.setManifestImage(repo, manifestPath, imageRef, message);
+  }
+
+  pushBuildBranch(repo: SourceRepo, commitSha: string, branch: string): Promise<void> {
+    return this.#git.pushBuildBranch(repo, commitSha, branch);
   }
 
   resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null> {
@@ -178,7 +234,7 @@ export class NcpClient implements NcpPort {
   /** One signed call to SourceBuild or SourceDeploy, retried when it is a read, parsed with `schema`. */
   #api<S extends z.ZodType>(
     service: 'build' | 'deploy',
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     schema: S,
     body?: unknown,
@@ -206,7 +262,8 @@ export class NcpClient implements NcpPort {
           body: payload,
           timeoutMs: this.#opts.timeoutMs,
         });
-        if (res.status < 200 || res.status >= 300) throw httpError(method, url, res, ncpErrorCode);
+        if (res.status < 200 || res.status >= 300)
+          throw httpError(method, url, res, ncpErrorCode, this.#now());
         const parsed = schema.safeParse(parseJson(res.body));
         if (!parsed.success) {
           throw new NcpError({
@@ -245,6 +302,10 @@ async function boundary<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw err instanceof NcpError ? toKlepaasError(err) : err;
   }
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function parseJson(body: string): unknown {

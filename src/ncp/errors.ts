@@ -12,6 +12,8 @@ export interface NcpErrorInit {
   readonly retryable: boolean;
   /** `METHOD path` of the call, never with credentials. */
   readonly call: string;
+  /** The wait NCP asked for in `Retry-After`, when it sent one. */
+  readonly retryAfterMs?: number | null;
   readonly cause?: unknown;
 }
 
@@ -22,6 +24,7 @@ export class NcpError extends Error {
   readonly ncpCode: string | null;
   readonly retryable: boolean;
   readonly call: string;
+  readonly retryAfterMs: number | null;
 
   constructor(init: NcpErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -31,13 +34,27 @@ export class NcpError extends Error {
     this.ncpCode = init.ncpCode;
     this.retryable = init.retryable;
     this.call = init.call;
+    this.retryAfterMs = init.retryAfterMs ?? null;
   }
 }
 
 export const isNcpError = (err: unknown): err is NcpError => err instanceof NcpError;
 
-/** 429 and 5xx are NCP saying "not now"; other 4xx will not change on a retry. */
-export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;
+/**
+ * 429 and 5xx are NCP saying "not now"; other 4xx will not change on a retry. A 429 with errorCode 400 is
+ * the quota being used up, which no retry within minutes fixes (429/410 and 429/420 are rate limits).
+ */
+export const isRetryableStatus = (status: number, ncpCode: string | null = null): boolean =>
+  (status === 429 && ncpCode !== '400') || status >= 500;
+
+/** `Retry-After` as seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | null {
+  if (!value) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
 
 /**
  * The port boundary: every NcpClient method throws KlepaasError, never NcpError, so services and front

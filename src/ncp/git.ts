@@ -2,20 +2,21 @@ import * as fs from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, normalize, sep } from 'node:path';
-import git, { Errors, type GitHttpRequest, type GitHttpResponse, type HttpClient } from 'isomorphic-git';
+import git, { Errors, type HttpClient } from 'isomorphic-git';
 import { KlepaasError } from '../domain/errors.ts';
 import { REPO_PATTERN } from '../domain/repo-ref.ts';
 import type { CommitInfo, SourceRepo } from '../services/ports.ts';
-import { NcpError, toKlepaasError } from './errors.ts';
 import { GitCache } from './git-cache.ts';
+import { gitError, manifestFailure, undiciTransport } from './git-transport.ts';
 import type { PoolSet } from './http.ts';
 import { setManifestImageText } from './manifest.ts';
 
 export interface GitOptions {
-  /** SourceCommit's git base URL; a repository is `<base>/<repoName>.git`. */
+  /** SourceCommit's git base URL; a repository is `<base>/<scProjectId>/<repoName>.git`. */
   readonly baseUrl: string;
-  readonly username: string | undefined;
-  readonly password: string | undefined;
+  /** A sub-account's SourceCommit git credentials: NCP issues no git access for the API keys. */
+  readonly username: string;
+  readonly password: string;
   readonly timeoutMs: number;
   readonly author: { readonly name: string; readonly email: string };
   /** Where per-repository clones for commit-prefix look-ups are kept; a private temporary folder when absent. */
@@ -25,85 +26,9 @@ export interface GitOptions {
 // Ref names a person can type; anything else cannot name a branch or tag and is refused before git sees it.
 const REF_PATTERN = /^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._/-]{1,200}$/;
 const HEX_PATTERN = /^[0-9a-f]{4,40}$/;
-
-/** isomorphic-git's HTTP transport over undici, so git calls share the client's pools and timeouts. */
-function undiciTransport(pools: PoolSet, timeoutMs: number): HttpClient {
-  return {
-    async request(req: GitHttpRequest): Promise<GitHttpResponse> {
-      const url = new URL(req.url);
-      const chunks: Uint8Array[] = [];
-      if (req.body) for await (const c of req.body) chunks.push(c);
-      const res = await pools.get(url.origin).request({
-        method: (req.method ?? 'GET') as 'GET' | 'POST',
-        path: url.pathname + url.search,
-        headers: req.headers ?? {},
-        body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
-      return {
-        url: req.url,
-        method: req.method,
-        statusCode: res.statusCode,
-        statusMessage: '',
-        headers,
-        body: res.body[Symbol.asyncIterator]() as AsyncIterableIterator<Uint8Array>,
-      };
-    },
-  };
-}
-
-function manifestFailure(
-  en: string,
-  ko: string,
-  cause?: unknown,
-  details?: Record<string, unknown>,
-): KlepaasError {
-  return new KlepaasError({
-    code: 'MANIFEST_UPDATE_FAILED',
-    status: 502,
-    message: { en, ko },
-    hint: {
-      en: 'Nothing was deployed. Check the SourceCommit repository, its branch and the manifest path of the integration, then try again.',
-      ko: '배포는 진행되지 않았습니다. 연동 설정의 SourceCommit 저장소, 브랜치, 매니페스트 경로를 확인한 뒤 다시 시도하세요.',
-    },
-    details,
-    cause,
-  });
-}
-
-/** Git transport errors in the client's terms: auth refusals and timeouts keep their NCP codes. */
-function gitError(err: unknown, call: string): KlepaasError | null {
-  if (err instanceof KlepaasError) return err;
-  if (err instanceof Errors.HttpError) {
-    return toKlepaasError(
-      new NcpError({
-        kind: 'git',
-        status: err.data.statusCode,
-        ncpCode: null,
-        message: err.data.statusMessage || err.message,
-        retryable: err.data.statusCode >= 500,
-        call,
-        cause: err,
-      }),
-    );
-  }
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return toKlepaasError(
-      new NcpError({
-        kind: 'timeout',
-        status: 0,
-        ncpCode: null,
-        message: err.message,
-        retryable: true,
-        call,
-        cause: err,
-      }),
-    );
-  }
-  return null;
-}
+const PROJECT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** How far below a branch head the bot's own manifest commits are looked through. */
+const MAX_BOT_COMMITS = 50;
 
 /**
  * SourceCommit over git HTTPS. Names are resolved from the server's ref list and a depth-1 fetch; commit
@@ -125,13 +50,18 @@ export class SourceCommitGit {
     return this.#cache.dispose();
   }
 
-  #url(repoName: string): string {
-    if (!REPO_PATTERN.test(repoName))
-      throw manifestFailure(`Invalid repository name ${repoName}`, `잘못된 저장소 이름: ${repoName}`);
-    return `${this.#opts.baseUrl.replace(/\/+$/, '')}/${repoName}.git`;
+  /** `https://devtools.ncloud.com/{scProjectId}/{repo}.git`, the form SourceCommit serves (its `git.https`). */
+  #url(repo: SourceRepo): string {
+    if (!REPO_PATTERN.test(repo.repoName) || !PROJECT_ID_PATTERN.test(repo.projectId))
+      throw manifestFailure(
+        `Invalid SourceCommit project or repository (${repo.projectId}/${repo.repoName})`,
+        `잘못된 SourceCommit 프로젝트 또는 저장소입니다 (${repo.projectId}/${repo.repoName})`,
+      );
+    return `${this.#opts.baseUrl.replace(/\/+$/, '')}/${repo.projectId}/${repo.repoName}.git`;
   }
 
-  #auth = () => ({ username: this.#opts.username ?? '', password: this.#opts.password ?? '' });
+  #auth = () => ({ username: this.#opts.username, password: this.#opts.password });
+  #isBot = (email: string) => email === this.#opts.author.email;
 
   async #withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
     const dir = await mkdtemp(join(tmpdir(), 'klepaas-git-'));
@@ -156,7 +86,7 @@ export class SourceCommitGit {
     manifestPath: string,
     imageRef: string,
     message: string,
-  ): Promise<{ commitSha: string; changed: boolean }> {
+  ): Promise<{ commitSha: string; changed: boolean; previousImage: string | null }> {
     const clean = normalize(manifestPath);
     if (clean.startsWith('..') || clean.startsWith(sep) || !REF_PATTERN.test(repo.branch)) {
       throw manifestFailure(
@@ -164,7 +94,7 @@ export class SourceCommitGit {
         `잘못된 매니페스트 경로 또는 브랜치입니다 (${manifestPath}, ${repo.branch})`,
       );
     }
-    const url = this.#url(repo.repoName);
+    const url = this.#url(repo);
     const call = `git push ${repo.repoName}`;
     return this.#withTempDir(async (dir) => {
       try {
@@ -200,7 +130,7 @@ export class SourceCommitGit {
             err,
           );
         }
-        if (!edit.changed) return { commitSha: head, changed: false };
+        if (!edit.changed) return { commitSha: head, changed: false, previousImage: edit.previous };
         await writeFile(join(dir, clean), edit.text);
         await git.add({ fs, dir, filepath: clean.split(sep).join('/') });
         const commitSha = await git.commit({ fs, dir, message, author: { ...this.#opts.author } });
@@ -222,7 +152,7 @@ export class SourceCommitGit {
             { reason },
           );
         }
-        return { commitSha, changed: true };
+        return { commitSha, changed: true, previousImage: edit.previous };
       } catch (err) {
         if (err instanceof KlepaasError) throw err;
         const mapped = gitError(err, call);
@@ -236,23 +166,98 @@ export class SourceCommitGit {
     });
   }
 
-  /** Branch, tag, `HEAD` or a commit prefix (4+ hex digits) -> full SHA and message; null when nothing matches. */
+  /**
+   * Branch, tag, `HEAD` or a commit prefix (4+ hex digits) -> the application commit it holds; null when
+   * nothing matches. A branch the bot deployed carries the bot's manifest commits on top: they are not the
+   * code, so the first commit below them by another author is what the ref names (`headSha` keeps the tip).
+   */
   async resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null> {
     if (!REF_PATTERN.test(ref)) return null;
-    const url = this.#url(repo.repoName);
+    const url = this.#url(repo);
     try {
       const byName = await this.#resolveName(url, ref, repo.branch);
-      if (byName !== undefined) return byName;
+      if (byName === null) return null;
+      if (byName !== undefined) {
+        if (!byName.bot) return { sha: byName.sha, message: byName.message, headSha: null };
+        return await this.#cache.withRepo(url, (dir) => this.#applicationCommit(dir, byName.sha));
+      }
       if (!HEX_PATTERN.test(ref)) return null;
       // Only a prefix needs history: it can name any commit on any branch.
       return await this.#cache.withRepo(url, async (dir) => {
         const oid = await this.#expandPrefix(dir, ref);
-        return oid ? this.#commitInfo(dir, oid) : null;
+        // A bot manifest commit named by its SHA carries the application commit below it, as a branch does.
+        return oid ? this.#applicationCommit(dir, oid) : null;
       });
     } catch (err) {
       if (err instanceof Errors.NotFoundError || err instanceof Errors.ObjectTypeError) return null;
       throw gitError(err, `git fetch ${repo.repoName}`) ?? err;
     }
+  }
+
+  /**
+   * Makes `branch` point at `commitSha` on the server (a force push), so SourceBuild, which builds the
+   * head of its configured branch, builds exactly that commit. Runs in the history cache: the commit may
+   * be any ancestor, and a push of a commit the server has sends no objects.
+   */
+  async pushBuildBranch(repo: SourceRepo, commitSha: string, branch: string): Promise<void> {
+    if (!REF_PATTERN.test(branch) || !/^[0-9a-f]{40}$/.test(commitSha)) {
+      throw manifestFailure(
+        `Invalid build branch or commit (${branch}, ${commitSha})`,
+        `잘못된 빌드 브랜치 또는 커밋입니다 (${branch}, ${commitSha})`,
+      );
+    }
+    const url = this.#url(repo);
+    const call = `git push ${repo.repoName} ${branch}`;
+    try {
+      await this.#cache.withRepo(url, async (dir) => {
+        const ref = `refs/heads/${branch}`;
+        await git.writeRef({ fs, dir, ref, value: commitSha, force: true });
+        const result = await git.push({
+          fs,
+          http: this.#http,
+          dir,
+          url,
+          ref,
+          remoteRef: ref,
+          force: true,
+          onAuth: this.#auth,
+        });
+        const refResult = result.refs[ref];
+        if (!result.ok || (refResult && !refResult.ok)) {
+          const reason = refResult?.error ?? result.error ?? 'rejected';
+          throw new KlepaasError({
+            code: 'NCP_ERROR',
+            status: 502,
+            message: {
+              en: `Push of ${commitSha.slice(0, 7)} to ${repo.repoName}@${branch} was rejected: ${reason}`,
+              ko: `${commitSha.slice(0, 7)}을(를) ${repo.repoName}@${branch}에 push하지 못했습니다: ${reason}`,
+            },
+            hint: {
+              en: `Nothing was built. Let the git user push (force) to ${branch}; no one else should write that branch.`,
+              ko: `빌드는 시작되지 않았습니다. git 사용자가 ${branch}에 강제 push할 수 있게 하세요. 이 브랜치는 봇만 써야 합니다.`,
+            },
+            details: { reason, branch },
+          });
+        }
+      });
+    } catch (err) {
+      if (err instanceof KlepaasError) throw err;
+      throw gitError(err, call) ?? err;
+    }
+  }
+
+  async #applicationCommit(dir: string, head: string): Promise<CommitInfo> {
+    let oid = head;
+    for (let i = 0; i < MAX_BOT_COMMITS; i++) {
+      const { commit } = await git.readCommit({ fs, dir, oid });
+      const parent = commit.parent[0];
+      if (!this.#isBot(commit.author.email) || !parent) {
+        return { sha: oid, message: commit.message.trim(), headSha: oid === head ? null : head };
+      }
+      oid = parent;
+    }
+    const info = await this.#commitInfo(dir, oid);
+    return { ...info, headSha: head };
   }
 
   /**
@@ -264,7 +269,7 @@ export class SourceCommitGit {
     url: string,
     ref: string,
     defaultBranch: string,
-  ): Promise<CommitInfo | null | undefined> {
+  ): Promise<(CommitInfo & { bot: boolean }) | null | undefined> {
     let names =
       ref === 'HEAD' ? [`refs/heads/${defaultBranch}`, 'HEAD'] : [`refs/heads/${ref}`, `refs/tags/${ref}`];
     if (HEX_PATTERN.test(ref)) {
@@ -298,7 +303,10 @@ export class SourceCommitGit {
           if (err instanceof Errors.NotFoundError) return undefined;
           throw err;
         }
-        return fetchHead ? this.#commitInfo(dir, await peel(dir, fetchHead)) : null;
+        if (!fetchHead) return null;
+        const oid = await peel(dir, fetchHead);
+        const { commit } = await git.readCommit({ fs, dir, oid });
+        return { sha: oid, message: commit.message.trim(), bot: this.#isBot(commit.author.email) };
       });
       if (found !== undefined) return found;
     }

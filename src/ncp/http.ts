@@ -1,5 +1,5 @@
 import { Pool } from 'undici';
-import { isRetryableStatus, NcpError } from './errors.ts';
+import { isRetryableStatus, NcpError, parseRetryAfter } from './errors.ts';
 import { backoffDelayMs, type RetryPolicy } from './retry.ts';
 
 export interface RawResponse {
@@ -9,7 +9,7 @@ export interface RawResponse {
 }
 
 export interface SendInput {
-  readonly method: 'GET' | 'HEAD' | 'POST';
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'DELETE';
   readonly url: URL;
   readonly headers: Record<string, string>;
   readonly body?: string;
@@ -86,22 +86,24 @@ export interface RetryDeps {
 }
 
 /**
- * Runs `attempt` and, for reads only, tries again on a retryable NcpError. A write is never retried:
- * NCP may have started the build or deploy before the answer was lost, and a second POST would start
- * another one.
+ * Runs `attempt` and, for reads and idempotent settings changes, tries again on a retryable NcpError.
+ * A POST is never retried: NCP may have started the build or deploy before the answer was lost, and a
+ * second POST would start another one. A `Retry-After` is waited out (never less), unless it is longer
+ * than the policy allows, when the error is returned as it is.
  */
 export async function withRetries<T>(
   method: SendInput['method'],
   deps: RetryDeps,
   attempt: () => Promise<T>,
 ): Promise<T> {
-  const maxRetries = method === 'POST' ? 0 : deps.policy.retries;
+  const maxRetries = method === 'POST' || method === 'DELETE' ? 0 : deps.policy.retries;
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (err) {
       if (!(err instanceof NcpError) || !err.retryable || n >= maxRetries) throw err;
-      const delayMs = backoffDelayMs(deps.policy, n + 1, deps.random);
+      if (err.retryAfterMs !== null && err.retryAfterMs > deps.policy.maxRetryAfterMs) throw err;
+      const delayMs = Math.max(backoffDelayMs(deps.policy, n + 1, deps.random), err.retryAfterMs ?? 0);
       deps.onRetry?.({ attempt: n + 1, delayMs, error: err });
       await deps.sleep(delayMs);
     }
@@ -114,6 +116,7 @@ export function httpError(
   url: URL,
   res: RawResponse,
   parseCode: (body: string) => { code: string | null; message: string | null },
+  nowMs: number = Date.now(),
 ): NcpError {
   const { code, message } = parseCode(res.body);
   return new NcpError({
@@ -121,8 +124,9 @@ export function httpError(
     status: res.status,
     ncpCode: code,
     message: message ?? `HTTP ${res.status}`,
-    retryable: isRetryableStatus(res.status),
+    retryable: isRetryableStatus(res.status, code),
     call: callName(method, url),
+    retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs),
   });
 }
 

@@ -4,9 +4,16 @@ export interface RetryPolicy {
   readonly retries: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /** The longest `Retry-After` waited out; a longer one ends the call with NCP's answer. */
+  readonly maxRetryAfterMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { retries: 3, baseDelayMs: 200, maxDelayMs: 5_000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  retries: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxRetryAfterMs: 30_000,
+};
 
 /**
  * Delay before retry number `attempt` (1 for the first retry). Full jitter spreads clients that failed

@@ -13,12 +13,15 @@ const unwrapResult = <T extends z.ZodType>(inner: T) =>
 
 /** NCP ids come back as numbers from some APIs and strings from others; the bot keeps strings. */
 const idSchema = z.union([z.string().min(1), z.number()]).transform((v) => String(v));
-/** Epoch milliseconds, absent or null while a run has not reached that point. */
+/**
+ * Epoch time, absent or null while a run has not reached that point. SourceBuild documents milliseconds;
+ * SourceDeploy does not state the unit, so a value below 1e12 (before 2001 as milliseconds) is seconds.
+ */
 const epochMsSchema = z
   .union([z.number(), z.string().regex(/^\d+$/)])
   .transform((v) => Number(v))
   .nullish()
-  .transform((v) => (v === null || v === undefined || v <= 0 ? null : new Date(v)));
+  .transform((v) => (v === null || v === undefined || v <= 0 ? null : new Date(v < 1e12 ? v * 1000 : v)));
 
 export const ncpErrorBodySchema = z.looseObject({
   error: z.looseObject({
@@ -35,7 +38,12 @@ export const startBuildResponseSchema = unwrapResult(
 
 export const buildHistoryItemSchema = z.looseObject({
   buildId: idSchema,
-  status: z.string().min(1),
+  // Documented: "if there is no initial job, display null" -- the run is still being prepared.
+  status: z
+    .string()
+    .min(1)
+    .nullish()
+    .transform((v) => v ?? null),
   failedPhase: z.string().nullish(),
   begin: epochMsSchema,
   end: epochMsSchema,
@@ -53,6 +61,31 @@ export const buildHistorySchema = unwrapResult(
       .transform((v) => v ?? []),
   }),
 );
+
+const dockerbuildSchema = z.looseObject({
+  use: z.boolean().optional(),
+  dockerfile: z.string().optional(),
+  registry: z.string().optional(),
+  image: z.string().optional(),
+  tag: z.string().optional(),
+  latest: z.boolean().optional(),
+});
+
+/** GetProject: only the source and the docker build settings are read. */
+export const buildProjectDetailSchema = unwrapResult(
+  z.looseObject({
+    source: z
+      .looseObject({
+        type: z.string().nullish(),
+        config: z.looseObject({ repository: z.string().nullish(), branch: z.string().nullish() }).nullish(),
+      })
+      .nullish(),
+    cmd: z.looseObject({ dockerbuild: dockerbuildSchema.nullish() }).nullish(),
+  }),
+);
+
+/** Answers whose body the bot does not read (ChangeProject, CancelBuild, CancelDeploy, approvals). */
+export const anyResponseSchema = z.unknown();
 
 export const runScenarioResponseSchema = unwrapResult(z.looseObject({ historyId: idSchema }));
 

@@ -20,9 +20,10 @@ export const buildStatusTable: Readonly<Record<string, RunPhase>> = Object.freez
 });
 
 /**
- * SourceDeploy statuses (history `status`). `pending` and `waiting` wait for an approval or a slot, so
- * they are still running; `reject` is an approver refusing, a failure of the run; `canceling` is on
- * its way to canceled and is still running until NCP says so.
+ * SourceDeploy statuses (history `status`). `pending` waits for an approver and `waiting` for a slot,
+ * so they are still running (`pending` has its own, long limit in the poller); `reject` is an approver
+ * refusing, a failure of the run; `canceling` is on its way to canceled and is still running until NCP
+ * says so; `canary_reject` is documented as "cancel canary deployment", so it ends canceled.
  */
 export const deployStatusTable: Readonly<Record<string, RunPhase>> = Object.freeze({
   success: 'success',
@@ -38,10 +39,15 @@ export const deployStatusTable: Readonly<Record<string, RunPhase>> = Object.free
   canary_analyzing: 'running',
   canary_waiting_timeout: 'failed',
   canary_rejecting: 'running',
-  canary_reject: 'failed',
+  canary_reject: 'canceled',
 });
 
-function lookup(table: Readonly<Record<string, RunPhase>>, raw: string): StatusMapping {
+/** SourceDeploy's word for a run waiting for an approver. */
+export const APPROVAL_PENDING = 'pending';
+
+function lookup(table: Readonly<Record<string, RunPhase>>, raw: string | null): StatusMapping {
+  // A build history item documents `status: null` for a run with no job yet: it is being prepared.
+  if (raw === null) return { phase: 'running', known: true };
   const key = raw.trim().toLowerCase();
   const phase = Object.hasOwn(table, key) ? table[key] : undefined;
   if (phase) return { phase, known: true };
@@ -49,5 +55,5 @@ function lookup(table: Readonly<Record<string, RunPhase>>, raw: string): StatusM
   return { phase: 'running', known: false };
 }
 
-export const mapBuildStatus = (raw: string): StatusMapping => lookup(buildStatusTable, raw);
+export const mapBuildStatus = (raw: string | null): StatusMapping => lookup(buildStatusTable, raw);
 export const mapDeployStatus = (raw: string): StatusMapping => lookup(deployStatusTable, raw);

@@ -1,6 +1,7 @@
 import type { Deployment } from '../domain/deployment.ts';
 import { formatDuration } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
+import { withoutRefMarkers } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import { operationWord } from '../domain/wording.ts';
 import type { DeploymentNotice, NoticeKind } from './port.ts';
@@ -13,6 +14,8 @@ import type { DeploymentNotice, NoticeKind } from './port.ts';
 export interface RenderOptions {
   /** How a requester is written: Slack turns a user id into `<@U123>`; the console prints the name. */
   readonly who?: (user: string) => string;
+  /** False leaves the requester out (a Slack message that should not notify them). */
+  readonly requester?: boolean;
 }
 
 export interface RenderedNotice {
@@ -20,6 +23,8 @@ export interface RenderedNotice {
   readonly lang: Lang;
   /** One line, so a terminal can rewrite it in place and Slack can use it as the fallback text. */
   readonly text: string;
+  /** The first part of `text`: what happened, without the details (for a short reply under a summary). */
+  readonly headline: string;
 }
 
 const MAX_NCP_MESSAGE = 300;
@@ -33,9 +38,12 @@ const imageOf = (d: Deployment): string | null =>
 
 const quoteNcp = (s: string | null): string => (s === null ? '-' : `"${s}"`);
 
+// Text from outside (repo, ref, NCP messages) cannot carry a person reference into a Slack mention.
+const outside = (s: string): string => withoutRefMarkers(s).replaceAll(' · ', ' - ');
+
 function clean(message: string | null): string | null {
   if (!message) return null;
-  const one = message.replace(/\s+/g, ' ').trim();
+  const one = outside(message).replace(/\s+/g, ' ').trim();
   if (one === '') return null;
   return one.length > MAX_NCP_MESSAGE ? `${one.slice(0, MAX_NCP_MESSAGE - 1)}…` : one;
 }
@@ -43,19 +51,21 @@ function clean(message: string | null): string | null {
 const tool = (phase: 'build' | 'deploy'): string => (phase === 'build' ? 'SourceBuild' : 'SourceDeploy');
 
 function subject(d: Deployment, lang: Lang): string {
-  const repo = `${d.owner}/${d.repo}`;
+  const repo = outside(`${d.owner}/${d.repo}`);
   const commit = short(d.commitSha);
+  const ref = d.ref ? outside(d.ref) : null;
   if (lang === 'ko') {
     const op = operationWord(d.operation, lang);
     return commit ? `${repo} ${op} (${commit})` : `${repo} ${op}`;
   }
   const op = operationWord(d.operation, lang, true);
-  if (!commit) return `${op} of ${repo}${d.ref ? ` (${d.ref})` : ''}`;
+  if (!commit) return `${op} of ${repo}${ref ? ` (${ref})` : ''}`;
   if (d.operation === 'rollback') return `${op} of ${repo} to ${commit}`;
-  return `${op} of ${repo} ${d.ref ? `${d.ref} @ ${commit}` : commit}`;
+  return `${op} of ${repo} ${ref ? `${ref} @ ${commit}` : commit}`;
 }
 
 function requester(d: Deployment, lang: Lang, opts: RenderOptions): string | null {
+  if (opts.requester === false) return null;
   if (d.requestedBy) {
     const name = opts.who ? opts.who(d.requestedBy) : d.requestedBy;
     return lang === 'ko' ? `요청: ${name}` : `asked by ${name}`;
@@ -67,12 +77,16 @@ function requester(d: Deployment, lang: Lang, opts: RenderOptions): string | nul
 function imagePart(d: Deployment, lang: Lang): string | null {
   const image = imageOf(d);
   if (!image) return null;
-  return lang === 'ko' ? `이미지 ${image}` : `image ${image}`;
+  const shown = outside(image);
+  return lang === 'ko' ? `이미지 ${shown}` : `image ${shown}`;
 }
 
-const join = (parts: ReadonlyArray<string | null>): string => parts.filter((p) => p !== null).join(' · ');
+const SEP = ' · ';
+/** A notice as its parts: the first says what happened, the rest are details. */
+type Parts = ReadonlyArray<string | null>;
+const join = (parts: Parts): string => parts.filter((p) => p !== null).join(SEP);
 
-function startedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+function startedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Parts {
   const d = n.deployment;
   let following: string | null = null;
   if (d.status === 'building' && d.buildId) {
@@ -89,10 +103,10 @@ function startedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): stri
     following = lang === 'ko' ? 'NCP 실행 시작 대기 중' : 'waiting for NCP to start the run';
   }
   const head = lang === 'ko' ? `▶ ${subject(d, lang)} 시작` : `▶ ${subject(d, lang)} started`;
-  return join([head, imagePart(d, lang), requester(d, lang, opts), following]);
+  return [head, imagePart(d, lang), requester(d, lang, opts), following];
 }
 
-function progressLine(n: DeploymentNotice, lang: Lang): string {
+function progressLine(n: DeploymentNotice, lang: Lang): Parts {
   const d = n.deployment;
   const elapsed =
     lang === 'ko'
@@ -105,7 +119,16 @@ function progressLine(n: DeploymentNotice, lang: Lang): string {
       lang === 'ko'
         ? `빌드 성공, SourceDeploy 실행 ${run} 시작`
         : `build succeeded, SourceDeploy run ${run} started`;
-    return join([`… ${subject(d, lang)}: ${what}`, elapsed]);
+    return [`… ${subject(d, lang)}: ${what}`, elapsed];
+  }
+  // SourceDeploy `pending` is a person's turn, not NCP being slow: say so, with the run to approve.
+  if (n.phase === 'deploy' && n.ncpStatus === 'pending') {
+    const run = d.deployHistoryId ?? '-';
+    const what =
+      lang === 'ko'
+        ? `SourceDeploy 실행 ${run} 승인 대기 중 (NCP 콘솔에서 승인하거나 거절하세요)`
+        : `SourceDeploy run ${run} is waiting for approval (approve or reject it in the NCP console)`;
+    return [`⏸ ${subject(d, lang)}: ${what}`, elapsed];
   }
   const status =
     n.ncpStatus === null
@@ -115,10 +138,10 @@ function progressLine(n: DeploymentNotice, lang: Lang): string {
       : lang === 'ko'
         ? `${tool(n.phase)} 상태 ${quoteNcp(n.ncpStatus)}`
         : `${tool(n.phase)} reports ${quoteNcp(n.ncpStatus)}`;
-  return join([`… ${subject(d, lang)}: ${status}`, elapsed]);
+  return [`… ${subject(d, lang)}: ${status}`, elapsed];
 }
 
-function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Parts {
   const d = n.deployment;
   const took = formatDuration(d.durationMs ?? n.elapsedMs, lang);
   const head =
@@ -129,10 +152,10 @@ function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): st
     lang === 'ko'
       ? `SourceDeploy 상태 ${quoteNcp(n.ncpStatus)}`
       : `SourceDeploy reported ${quoteNcp(n.ncpStatus)}`;
-  return join([head, ncp, imagePart(d, lang), requester(d, lang, opts)]);
+  return [head, ncp, imagePart(d, lang), requester(d, lang, opts)];
 }
 
-function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Parts {
   const d = n.deployment;
   const took = formatDuration(d.durationMs ?? n.elapsedMs, lang);
   const message = clean(d.errorMessage);
@@ -158,10 +181,10 @@ function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): strin
     lang === 'ko'
       ? `❌ ${subject(d, lang)} 실패 (${took} 경과)`
       : `❌ ${subject(d, lang)} failed after ${took}`;
-  return join([head, detail, requester(d, lang, opts)]);
+  return [head, detail, requester(d, lang, opts)];
 }
 
-function timedOutLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+function timedOutLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Parts {
   const d = n.deployment;
   const limit = formatDuration(n.limitMs ?? n.elapsedMs, lang);
   const t = tool(n.phase);
@@ -182,10 +205,10 @@ function timedOutLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): str
       ? `NCP에서는 아직 진행 중일 수 있으니 ${t} 콘솔에서 확인하세요`
       : `it may still finish in NCP; check the ${t} console`;
   const head = lang === 'ko' ? `⌛ ${subject(d, lang)} 시간 초과` : `⌛ ${subject(d, lang)} timed out`;
-  return join([`${head}: ${what}`, advice, requester(d, lang, opts)]);
+  return [`${head}: ${what}`, advice, requester(d, lang, opts)];
 }
 
-function canceledLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): string {
+function canceledLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Parts {
   const d = n.deployment;
   const took = formatDuration(d.durationMs ?? n.elapsedMs, lang);
   const head =
@@ -196,7 +219,7 @@ function canceledLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): str
     lang === 'ko'
       ? `${tool(n.phase)} 상태 ${quoteNcp(n.ncpStatus)}`
       : `${tool(n.phase)} reported ${quoteNcp(n.ncpStatus)}`;
-  return join([head, ncp, requester(d, lang, opts)]);
+  return [head, ncp, requester(d, lang, opts)];
 }
 
 export function renderNotice(
@@ -205,7 +228,7 @@ export function renderNotice(
   opts: RenderOptions = {},
 ): RenderedNotice {
   const lang = n.deployment.lang;
-  const text =
+  const parts =
     kind === 'started'
       ? startedLine(n, lang, opts)
       : kind === 'progress'
@@ -217,5 +240,5 @@ export function renderNotice(
             : kind === 'timedOut'
               ? timedOutLine(n, lang, opts)
               : canceledLine(n, lang, opts);
-  return { kind, lang, text };
+  return { kind, lang, text: join(parts), headline: parts[0] ?? '' };
 }

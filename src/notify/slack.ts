@@ -1,18 +1,22 @@
 import { type Deployment, isTerminal } from '../domain/deployment.ts';
+import { personRef } from '../domain/people.ts';
 import type { Logger } from '../log/logger.ts';
 import type { DeploymentStore, IntegrationStore } from '../services/ports.ts';
+import { type SlackMessage, withNote } from '../slack/blocks/kit.ts';
 import {
   type NoticeTone,
   noticeBroadcasts,
+  renderOutcomeReply,
   renderNotice as renderSlackNotice,
 } from '../slack/blocks/notices.ts';
-import type { WebClient } from '../slack/listeners/context.ts';
-import { describeSlackError, postMessage, updateMessage } from '../slack/web-api.ts';
+import { dmNote, isDmChannel } from '../slack/blocks/where.ts';
+import { cannotPostHere, describeSlackError, isRateLimited, type Poster } from '../slack/web-api.ts';
 import type { DeploymentNotice, NoticeKind, Notifier } from './port.ts';
 import { renderNotice as renderLine } from './render.ts';
 
 export interface SlackNotifierOptions {
-  readonly client: WebClient;
+  /** The app's paced sender (SlackApp.poster), so notices and replies share each channel's pace. */
+  readonly poster: Poster;
   readonly deployments: Pick<DeploymentStore, 'get' | 'update'>;
   readonly integrations: Pick<IntegrationStore, 'find'>;
   readonly timeZone: string;
@@ -46,17 +50,24 @@ const goneCodes = new Set(['message_not_found', 'cant_update_message', 'edit_win
 /**
  * Poller notices on Slack. Per deployment: one progress message in the request's thread, posted on the
  * first started/progress event and edited in place after (its ts is stored on the record, so another
- * process can keep editing it); the outcome as a new reply in the same thread mentioning the requester,
- * failures broadcast to the channel. Deployments started outside Slack go to the integration's notice
+ * process can keep editing it); at the end it becomes the summary, and one short reply says the outcome,
+ * mentioning the requester (the only mention: progress does not ping), failures broadcast to the channel.
+ * In the bot's DM everything is inline. Deployments started outside Slack go to the integration's notice
  * channel, or nowhere.
  *
- * The methods only queue: the poller never waits on Slack (a 429 with Retry-After can hold a call for
- * seconds). Notices of one deployment are sent in order; a Slack error is logged and the next one is tried.
+ * The methods only queue: the poller never waits on Slack. Notices of one deployment are sent in order;
+ * progress ticks still waiting when a newer one arrives are dropped (the newer one says more). When Slack
+ * will not take a notice (the bot left the channel, or 429s past the pacer's patience) the requester gets
+ * it in their DM with the app, with the reason.
  */
 export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
   const log = opts.logger.child({ module: 'notify-slack' });
   const clock = opts.clock ?? (() => new Date());
   const chains = new Map<number, Promise<void>>();
+  // The newest progress tick per deployment; an older one that reaches the front of the chain is skipped.
+  const latestProgress = new Map<number, DeploymentNotice>();
+  // Deployments whose requester was already told in a DM that progress cannot be posted.
+  const dmedProgress = new Set<number>();
 
   const placeOf = (d: Deployment): Place | null => {
     if (d.slackChannel) return { channel: d.slackChannel, threadTs: d.slackThreadTs };
@@ -64,15 +75,34 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     return channel ? { channel, threadTs: null } : null;
   };
 
-  const render = (kind: NoticeKind, n: DeploymentNotice) => {
+  const slackRequester = (d: Deployment): string | null =>
+    d.requestedVia === 'slack' && d.requestedBy ? d.requestedBy : null;
+
+  const ctx = () => ({ now: clock(), timeZone: opts.timeZone });
+
+  /** The full notice; `ping` names the requester as a mention (only where a new message should notify). */
+  const render = (kind: NoticeKind, n: DeploymentNotice, ping: boolean): SlackMessage => {
     const d = n.deployment;
-    // A Slack user id becomes a mention; a console or CLI user name stays a name.
-    const who = d.requestedVia === 'slack' ? (u: string) => `<@${u}>` : (u: string) => u;
-    const line = renderLine(kind, n, { who }).text;
+    // A Slack user id becomes a mention (after escaping); a console or CLI user name stays a name.
+    const who = d.requestedVia === 'slack' ? personRef : (u: string) => u;
+    const line = renderLine(kind, n, { who, requester: ping || d.requestedVia !== 'slack' }).text;
     return renderSlackNotice(
       { tone: toneOf[kind], deployment: d, line, elapsedMs: n.elapsedMs, at: n.at },
-      { now: clock(), timeZone: opts.timeZone },
+      ctx(),
     );
+  };
+
+  const renderReply = (kind: NoticeKind, n: DeploymentNotice): SlackMessage => {
+    const d = n.deployment;
+    const rendered = renderLine(kind, n, { requester: false });
+    return renderOutcomeReply({
+      tone: toneOf[kind],
+      deployment: d,
+      line: rendered.text,
+      headline: rendered.headline,
+      elapsedMs: n.elapsedMs,
+      at: n.at,
+    });
   };
 
   const failed = (err: unknown, what: string, d: Deployment, place: Place): void => {
@@ -82,12 +112,24 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     );
   };
 
+  /** Slack will not take notices where the request was made: the requester hears it in their DM. */
+  async function toDm(err: unknown, d: Deployment, place: Place, msg: SlackMessage): Promise<void> {
+    const user = slackRequester(d);
+    if (!user || user === place.channel || !(cannotPostHere(err) || isRateLimited(err))) return;
+    const note = dmNote(isRateLimited(err) ? 'ratelimited' : 'cannot_post', place.channel, d.lang);
+    try {
+      await opts.poster.post({ channel: user }, withNote(note, msg));
+    } catch (dmErr) {
+      failed(dmErr, 'DM to the requester', d, place);
+    }
+  }
+
   /** Edits the progress message, or posts it (and stores its ts) when there is none yet or it is gone. */
   async function showProgress(kind: NoticeKind, n: DeploymentNotice, d: Deployment, place: Place) {
-    const msg = render(kind, n);
+    const msg = render(kind, n, false);
     if (d.slackMessageTs) {
       try {
-        await updateMessage(opts.client, { channel: place.channel, ts: d.slackMessageTs }, msg);
+        await opts.poster.update({ channel: place.channel, ts: d.slackMessageTs }, msg);
         return;
       } catch (err) {
         const code = describeSlackError(err)?.code;
@@ -95,10 +137,14 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
       }
     }
     try {
-      const ts = await postMessage(opts.client, place, msg);
+      const ts = await opts.poster.post(place, msg);
       if (ts) opts.deployments.update(d.id, { slackMessageTs: ts });
     } catch (err) {
       failed(err, 'chat.postMessage', d, place);
+      if (!dmedProgress.has(d.id)) {
+        dmedProgress.add(d.id);
+        await toDm(err, d, place, msg);
+      }
     }
   }
 
@@ -110,36 +156,60 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     const place = placeOf(d);
     if (!place) return;
     if (toneOf[kind] === 'progress') {
+      if (kind === 'progress' && latestProgress.get(d.id) !== n) return;
       // A late progress tick must not turn a finished message back into "running".
       if (stored && isTerminal(stored.status)) return;
       await showProgress(kind, notice, d, place);
       return;
     }
-    const msg = render(kind, notice);
-    // The progress message ends on the outcome too, so the thread never shows a stale "running".
-    if (d.slackMessageTs) {
-      await updateMessage(opts.client, { channel: place.channel, ts: d.slackMessageTs }, msg).catch(
-        (err: unknown) => failed(err, 'chat.update', d, place),
-      );
+    latestProgress.delete(d.id);
+    dmedProgress.delete(d.id);
+    const inDm = isDmChannel(place.channel);
+    if (!d.slackMessageTs) {
+      // No progress message to turn into the summary: the full notice is the one reply.
+      const full = render(kind, notice, true);
+      const thread = inDm ? null : place.threadTs;
+      try {
+        await opts.poster.post(
+          {
+            channel: place.channel,
+            threadTs: thread,
+            broadcast: thread !== null && noticeBroadcasts({ tone: toneOf[kind] }),
+          },
+          full,
+        );
+      } catch (err) {
+        failed(err, 'chat.postMessage', d, place);
+        await toDm(err, d, place, full);
+      }
+      return;
     }
-    const thread = place.threadTs ?? d.slackMessageTs;
+    const summary = render(kind, notice, false);
     try {
-      await postMessage(
-        opts.client,
+      // The progress message ends as the summary, so the thread never shows a stale "running".
+      await opts.poster.update({ channel: place.channel, ts: d.slackMessageTs }, summary);
+    } catch (err) {
+      failed(err, 'chat.update', d, place);
+    }
+    const thread = inDm ? null : (place.threadTs ?? d.slackMessageTs);
+    try {
+      await opts.poster.post(
         {
           channel: place.channel,
           threadTs: thread,
           broadcast: thread !== null && noticeBroadcasts({ tone: toneOf[kind] }),
         },
-        msg,
+        renderReply(kind, notice),
       );
     } catch (err) {
       failed(err, 'chat.postMessage', d, place);
+      await toDm(err, d, place, render(kind, notice, false));
     }
   }
 
   const enqueue = (kind: NoticeKind) => async (n: DeploymentNotice) => {
     const id = n.deployment.id;
+    if (kind === 'progress') latestProgress.set(id, n);
     const before = chains.get(id) ?? Promise.resolve();
     const next = before
       .then(() => send(kind, n))
@@ -148,7 +218,10 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
       });
     chains.set(id, next);
     void next.then(() => {
-      if (chains.get(id) === next) chains.delete(id);
+      if (chains.get(id) === next) {
+        chains.delete(id);
+        if (latestProgress.get(id) === n) latestProgress.delete(id);
+      }
     });
   };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Deployment } from '../domain/deployment.ts';
-import { isTerminal } from '../domain/deployment.ts';
+import { awaitsReconciliation, isTerminal } from '../domain/deployment.ts';
 import { isKlepaasError } from '../domain/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { mapBuildStatus, mapDeployStatus, type StatusMapping } from '../ncp/status.ts';
@@ -100,10 +100,25 @@ export async function runTick(deps: PollJobDeps, input: PollState): Promise<Tick
     await publishTerminal(deps, d, d.status, null, null, now);
     return { next: 'done', state };
   }
+  if (awaitsReconciliation(d)) {
+    // NCP never answered the start: there is no run id to follow, and guessing an outcome would be
+    // wrong either way. The record stays in flight for reconciliation against NCP's own history.
+    log.warn({ stage: d.stage }, 'start not confirmed by NCP; left for reconciliation');
+    return { next: 'done', state };
+  }
   await emit(deps, 'started', `deployment:${id}:started`, d, d, null, null, now);
 
   const phase = phaseOf(d);
   const observation = await observe(deps, d, phase, state, log);
+  if (
+    phase === 'deploy' &&
+    observation.kind === 'deploy' &&
+    d.ncpStatus === 'pending' &&
+    observation.run.status !== 'pending'
+  ) {
+    // The approver decided: the deploy limit counts from now, not from when the run began waiting.
+    state.deployPhaseStartedAt = now.toISOString();
+  }
   const phaseStartedAt = phaseStart(d, phase, observation, state, now);
   const decision = decideStep({ deployment: d, observation, now, phaseStartedAt, limits: deps.limits });
   return apply(deps, d, decision, state, now, log);
@@ -126,7 +141,7 @@ async function observe(
       const run = await deps.ncp.getBuild(projectId, id);
       if (run === null) return { kind: 'build', state: 'running', run: null };
       const runState = toRunState(mapBuildStatus(run.status));
-      noteUnknown(runState, run.status, state, log);
+      if (run.status !== null) noteUnknown(runState, run.status, state, log);
       return { kind: 'build', state: runState, run, startedAt: run.startedAt };
     }
     const run = await deps.ncp.getDeployRun(projectId, id);
@@ -221,6 +236,7 @@ async function apply(
     decision.status === 'success'
       ? {
           status: 'success',
+          stage: 'done',
           ncpStatus: decision.ncpStatus,
           deployedAt: decision.deployedAt,
           completedAt: decision.completedAt,

@@ -16,11 +16,17 @@ export interface PollLimits {
   readonly deployTimeoutMs: number;
   /** Limit of the build phase (BUILD_TIMEOUT_MS); builds routinely take longer than deploys. */
   readonly buildTimeoutMs: number;
+  /**
+   * Limit of a deploy waiting for an approver (SourceDeploy `pending`, APPROVAL_TIMEOUT_MS). People take
+   * hours; the deploy limit counts again from when the approver decided.
+   */
+  readonly approvalTimeoutMs: number;
 }
 
 /** The raw parts of a build or deploy run the decision needs; NCP's own words, never rewritten. */
 export interface RunReport {
-  readonly status: string;
+  /** null: a build run with no job yet (documented), still being prepared. */
+  readonly status: string | null;
   readonly message: string | null;
   readonly failedPhase?: string | null;
   readonly endedAt: Date | null;
@@ -50,7 +56,13 @@ export interface StepInput {
   readonly limits: PollLimits;
 }
 
-export type WaitReason = 'running' | 'unknown_status' | 'not_listed' | 'ncp_error' | 'no_ncp_id';
+export type WaitReason =
+  | 'running'
+  | 'awaiting_approval'
+  | 'unknown_status'
+  | 'not_listed'
+  | 'ncp_error'
+  | 'no_ncp_id';
 
 export type StepDecision =
   | {
@@ -120,7 +132,8 @@ export function decideStep(input: StepInput): StepDecision {
   // A final answer from NCP wins over the clock: a run that finished right at the limit did finish.
   if (o.kind === 'build' && o.run !== null && phase === 'build') {
     const run = o.run;
-    if (o.state === 'succeeded') return { kind: 'build_succeeded', ncpStatus: run.status };
+    if (o.state === 'succeeded' && run.status !== null)
+      return { kind: 'build_succeeded', ncpStatus: run.status };
     if (o.state === 'failed' || o.state === 'canceled') return ended(d, o.state, 'build', run, now);
   }
   if (o.kind === 'deploy' && phase === 'deploy') {
@@ -130,7 +143,7 @@ export function decideStep(input: StepInput): StepDecision {
       return {
         kind: 'done',
         status: 'success',
-        ncpStatus: run.status,
+        ncpStatus: run.status ?? 'success',
         deployedAt,
         completedAt: now,
         durationMs: durationFrom(d, deployedAt),
@@ -140,7 +153,14 @@ export function decideStep(input: StepInput): StepDecision {
   }
 
   const ncpStatus = o.kind === 'build' || o.kind === 'deploy' ? (o.run?.status ?? d.ncpStatus) : d.ncpStatus;
-  const limitMs = phase === 'build' ? limits.buildTimeoutMs : limits.deployTimeoutMs;
+  // Waiting for an approver is timed by its own limit; an unreachable NCP keeps the last known state.
+  const awaitingApproval = phase === 'deploy' && ncpStatus === 'pending';
+  const limitMs =
+    phase === 'build'
+      ? limits.buildTimeoutMs
+      : awaitingApproval
+        ? Math.max(limits.approvalTimeoutMs, limits.deployTimeoutMs)
+        : limits.deployTimeoutMs;
   const elapsed = now.getTime() - input.phaseStartedAt.getTime();
   if (elapsed >= limitMs) {
     const unreachable = o.kind === 'error';
@@ -153,7 +173,9 @@ export function decideStep(input: StepInput): StepDecision {
       limitMs,
       message: unreachable
         ? `${what} could not be reached before the ${formatLimit(limitMs)} limit (last error: ${o.message})`
-        : `${what} reported no final status within ${formatLimit(limitMs)} (last status: ${ncpStatus ?? 'none'})`,
+        : awaitingApproval
+          ? `SourceDeploy run waited for approval longer than ${formatLimit(limitMs)} (status pending)`
+          : `${what} reported no final status within ${formatLimit(limitMs)} (last status: ${ncpStatus ?? 'none'})`,
       completedAt: now,
       durationMs: durationFrom(d, now),
     };
@@ -168,11 +190,20 @@ export function decideStep(input: StepInput): StepDecision {
           ? 'not_listed'
           : o.state === 'unknown'
             ? 'unknown_status'
-            : 'running';
+            : awaitingApproval
+              ? 'awaiting_approval'
+              : 'running';
   // Never wait past the limit: the tick that lands on it decides timed_out without an extra interval.
   const delayMs = Math.max(1, Math.min(limits.intervalMs, limitMs - elapsed));
   return { kind: 'poll', delayMs, phase, reason, ncpStatus };
 }
+
+/** What the references say a final status means, for statuses whose word alone is unclear. */
+const statusMeaning: Readonly<Record<string, string>> = {
+  reject: 'the approver rejected the deployment',
+  canary_reject: 'the canary deployment was canceled',
+  canary_waiting_timeout: 'the canary was not accepted in time',
+};
 
 function ended(
   d: DeploymentView,
@@ -183,13 +214,16 @@ function ended(
 ): TerminalDecision {
   const what = stage === 'build' ? 'SourceBuild' : 'SourceDeploy';
   const failedPhase = run.failedPhase ?? null;
+  const status = run.status ?? state;
+  const told = statusMeaning[status];
   const message =
-    run.message?.trim() || `${what} reported ${run.status}${failedPhase ? ` in phase ${failedPhase}` : ''}`;
+    run.message?.trim() ||
+    `${what} reported ${status}${told ? ` (${told})` : ''}${failedPhase ? ` in phase ${failedPhase}` : ''}`;
   const end = run.endedAt ?? now;
   return {
     kind: 'done',
     status: state,
-    ncpStatus: run.status,
+    ncpStatus: status,
     stage,
     failedPhase,
     message,

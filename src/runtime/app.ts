@@ -14,6 +14,7 @@ import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { openNcp } from './compose.ts';
+import { checkRedis } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -40,6 +41,10 @@ export interface RuntimeOptions {
    * `track` still enqueues (BullMQ) for the bot's workers.
    */
   readonly poll?: RuntimePoll;
+  /** How long to wait for REDIS_URL to answer at start (REDIS_CONNECT_WAIT_MS by default). */
+  readonly redisWaitMs?: number;
+  /** Redis key prefix of the BullMQ queue (tests on a shared Redis pass a random one). */
+  readonly queuePrefix?: string;
 }
 
 /**
@@ -50,9 +55,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const poll = opts.poll ?? 'all';
+  // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
+  if (config.redisUrl) await checkRedis(config.redisUrl, opts.redisWaitMs);
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
-  const ncp = await openNcp(config, stores, logger).catch((err: unknown) => {
+  const ncp = await openNcp(
+    config,
+    { stores, sqlite: database.sqlite, path: config.databasePath },
+    logger,
+  ).catch((err: unknown) => {
     database.close();
     throw err;
   });
@@ -80,14 +91,24 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       intervalMs: config.poll.intervalMs,
       deployTimeoutMs: config.poll.deployTimeoutMs,
       buildTimeoutMs: config.poll.buildTimeoutMs,
+      approvalTimeoutMs: config.poll.approvalTimeoutMs,
     },
     log: logger,
   };
   const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
+  // Notices are claimed in the database for both drivers: it outlives a restart of the bot and of Redis
+  // (a Redis restarted empty forgot its claims, and the "started" notice went out again), and every
+  // process polling these records shares it.
+  const once = eventLogOnceGuard(stores.events, clock);
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: resumable })
+    ? createBullmqPoller({
+        redisUrl: config.redisUrl,
+        deps: { ...jobDeps, once },
+        store: resumable,
+        ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
+      })
     : createInProcessPoller({
-        deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
+        deps: { ...jobDeps, once },
         store: resumable,
         // Without Redis there is no shared queue: records started elsewhere are found by looking.
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
@@ -101,6 +122,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     tracker: poller,
     logger,
     audit: stores.audit,
+    locks: stores.locks,
+    confirmations: stores.confirmations,
     manifestPath: config.manifestPath,
   });
 
@@ -117,6 +140,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     newId: randomUUID,
     confirmTtlMs: config.confirmations.ttlMs,
     approvers: config.confirmations.approvers,
+    conversations: stores.conversations,
+    timeZone: config.timeZone,
   });
 
   if (poll !== 'none') await poller.start();

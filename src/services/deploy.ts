@@ -3,9 +3,10 @@ import { shortSha } from '../domain/repo-ref.ts';
 import type { DeployPlan } from '../domain/reports.ts';
 import type { DeploySelector, ServiceDeps } from './deps.ts';
 import { asKlepaas, imageRefFor, type KnownIntegration, requireReady } from './guards.ts';
+import { startBuildOf } from './pipeline.ts';
 import { toRunning } from './rules/candidates.ts';
 import { deploymentInFlight, refNotFound } from './rules/messages.ts';
-import { openRecord, startBuild, startedBefore, track } from './start.ts';
+import { openRecord, startedBefore, track } from './start.ts';
 
 /**
  * What a deploy would do: the setup checks, no deployment in flight, and the ref (default branch when
@@ -31,6 +32,10 @@ export async function planDeploy(
   }
   if (!commit) throw refNotFound(i.owner, i.repo, ref);
   const current = deps.deployments.current(i.owner, i.repo);
+  const from =
+    current?.operation === 'rollback' && current.rollbackFromId !== null
+      ? deps.deployments.get(current.rollbackFromId)
+      : null;
   return {
     owner: i.owner,
     repo: i.repo,
@@ -39,13 +44,17 @@ export async function planDeploy(
     commitMessage: commit.message,
     current: current ? toRunning(current) : null,
     imageRef: imageRefFor(ready, commit.sha),
+    returnsFrom:
+      current && from && from.commitSha === commit.sha
+        ? { rollbackId: current.id, rolledBackFromId: from.id }
+        : null,
   };
 }
 
 /**
- * Starts a planned deploy: one record `building` (operation deploy), a SourceBuild run of the resolved
- * commit, and the tracker. The poller calls `continueAfterBuild` when the build succeeds. A failed start
- * leaves the record `failed` at stage `build` with NCP's reason.
+ * Starts a planned deploy: one record `building` (operation deploy), the build steps of the resolved
+ * application commit (src/services/pipeline.ts), and the tracker. The poller calls `continueAfterBuild`
+ * when the build succeeds. A failed start leaves the record `failed` at stage `build` with NCP's reason.
  */
 export async function executeDeploy(
   deps: ServiceDeps,
@@ -75,7 +84,14 @@ export async function executeDeploy(
     requestKey,
   );
   deps.logger.info({ module: 'services', deploymentId: d.id, commit: d.imageTag }, 'deploy started');
-  const started = await startBuild(deps, d, ready);
+  let started: Deployment;
+  try {
+    started = await startBuildOf(deps, d, ready);
+  } catch (err) {
+    // A start NCP did not answer stays in flight: the poller is told, and leaves it for reconciliation.
+    if (deps.deployments.get(d.id)?.stage?.endsWith('_unknown')) await track(deps, d.id);
+    throw err;
+  }
   await track(deps, started.id);
   return started;
 }

@@ -1,4 +1,4 @@
-import type { Integration } from '../domain/deployment.ts';
+import { DEFAULT_BUILD_BRANCH, type Integration } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { ServiceDeps } from './deps.ts';
@@ -11,6 +11,7 @@ import {
   ncpFailed,
   registryNotConfigured,
 } from './rules/messages.ts';
+import { buildBranchIsDefault, sourceCommitNotConfigured } from './rules/pipeline-messages.ts';
 
 /** An integration with everything a build, a manifest update and a scenario run need. */
 export interface ReadyIntegration {
@@ -19,6 +20,8 @@ export interface ReadyIntegration {
   readonly deployTarget: DeployTarget;
   readonly registryHost: string;
   readonly source: SourceRepo;
+  /** The branch the SourceBuild project builds; the bot pushes the commit to build there. */
+  readonly buildBranch: string;
   readonly manifestPath: string;
 }
 
@@ -65,12 +68,16 @@ export function requireReady(
   ];
   if (!i.deployStageId || !i.deployScenarioId) throw deployStageNotConfigured(i.owner, i.repo, missing);
   if (!i.registryHost) throw registryNotConfigured(i.owner, i.repo);
+  if (!i.scProjectId) throw sourceCommitNotConfigured(i.owner, i.repo);
+  const buildBranch = i.buildBranch ?? DEFAULT_BUILD_BRANCH;
+  if (buildBranch === i.defaultBranch) throw buildBranchIsDefault(i.owner, i.repo, buildBranch);
   return {
     integration: i,
     buildProjectId: i.buildProjectId,
     deployTarget: { projectId: i.deployProjectId, stageId: i.deployStageId, scenarioId: i.deployScenarioId },
     registryHost: i.registryHost,
-    source: { repoName: i.scRepoName ?? i.repo, branch: i.defaultBranch },
+    source: { projectId: i.scProjectId, repoName: i.scRepoName ?? i.repo, branch: i.defaultBranch },
+    buildBranch,
     manifestPath: i.manifestPath ?? deps.manifestPath,
   };
 }

@@ -30,6 +30,7 @@ export const integrationInputSchema = z.object({
     .nullable()
     .optional(),
   defaultBranch: z.string().trim().min(1).max(255).nullable().optional(),
+  buildBranch: z.string().trim().min(1).max(255).nullable().optional(),
   manifestPath: z.string().trim().min(1).max(255).nullable().optional(),
   noticeChannel: z.string().trim().min(1).max(64).nullable().optional(),
   deployers: z.array(z.string().trim().min(1)).optional(),

@@ -7,13 +7,18 @@ import type {
   RequestChannel,
 } from '../domain/deployment.ts';
 import type { Lang } from '../domain/intent.ts';
+import type { RepoLock } from '../domain/records.ts';
 
 /** Raw SourceBuild run as NCP reports it. */
 export interface BuildRun {
   readonly buildId: string;
-  /** prepare | upload | success | fail | canceled, or something new NCP adds. */
-  readonly status: string;
+  /**
+   * prepare | upload | success | fail | canceled, or something new NCP adds; null is documented too
+   * ("if there is no initial job, display null"): the run is still being prepared.
+   */
+  readonly status: string | null;
   readonly failedPhase: string | null;
+  /** The build history carries no message; kept for a field NCP may add. */
   readonly message: string | null;
   readonly startedAt: Date | null;
   readonly endedAt: Date | null;
@@ -22,8 +27,9 @@ export interface BuildRun {
 /** Raw SourceDeploy run (one history id) as NCP reports it. */
 export interface DeployRun {
   readonly historyId: string;
-  /** success, fail, inprogress, pending, reject, canceling, canceled, waiting, error, canary_* ... */
+  /** success, fail, inprogress, pending (waiting for an approver), reject, canceling, canceled, ... */
   readonly status: string;
+  /** The history detail documents no message; kept for a field NCP may add. */
   readonly message: string | null;
   readonly startedAt: Date | null;
   readonly endedAt: Date | null;
@@ -36,40 +42,83 @@ export interface DeployTarget {
 }
 
 export interface SourceRepo {
+  /** SourceCommit project id: the repository lives at `<git base>/<projectId>/<repoName>.git`. */
+  readonly projectId: string;
   /** SourceCommit repository name. */
   readonly repoName: string;
   readonly branch: string;
 }
 
 export interface CommitInfo {
+  /** The application commit: the bot's own manifest commits on top of a branch are skipped. */
   readonly sha: string;
   readonly message: string | null;
+  /** The commit the ref points at when it is a bot manifest commit above `sha`; null otherwise. */
+  readonly headSha?: string | null;
 }
+
+/** `cmd.dockerbuild` of a SourceBuild project: what the build pushes to NCR. */
+export interface DockerBuildSettings {
+  readonly use?: boolean | undefined;
+  readonly dockerfile?: string | undefined;
+  readonly registry?: string | undefined;
+  readonly image?: string | undefined;
+  readonly tag?: string | undefined;
+  readonly latest?: boolean | undefined;
+}
+
+/** The parts of a SourceBuild project (GetProject) the bot reads before it changes anything. */
+export interface BuildProjectSettings {
+  readonly sourceType: string | null;
+  readonly repository: string | null;
+  /** The branch every build builds the head of. */
+  readonly branch: string | null;
+  readonly dockerbuild: DockerBuildSettings | null;
+}
+
+/** A partial ChangeProject: only the blocks given are sent. */
+export interface BuildProjectChange {
+  readonly source?: { readonly type: string; readonly repository: string; readonly branch: string };
+  readonly dockerbuild?: DockerBuildSettings;
+}
+
+/** A run to cancel: CancelBuild (DELETE /project/{id}/build) or CancelDeploy (POST .../history/{h}/cancel). */
+export type CancelTarget =
+  | { readonly kind: 'build'; readonly projectId: string; readonly buildId: string }
+  | { readonly kind: 'deploy'; readonly projectId: string; readonly historyId: string };
 
 /** Everything the services ask of Naver Cloud Platform. The real client and the simulator both satisfy it. */
 export interface NcpPort {
   readonly mode: 'ncp' | 'simulator';
-  startBuild(
-    projectId: string,
-    source: { ref: string | null; commitSha: string | null },
-  ): Promise<{ buildId: string }>;
+  getBuildProject(projectId: string): Promise<BuildProjectSettings>;
+  changeBuildProject(projectId: string, change: BuildProjectChange): Promise<void>;
+  /** StartBuild with no body: NCP builds the head of the project's branch under its configured tag. */
+  startBuild(projectId: string): Promise<{ buildId: string }>;
   getBuild(projectId: string, buildId: string): Promise<BuildRun | null>;
   runScenario(target: DeployTarget): Promise<{ historyId: string }>;
   getDeployRun(projectId: string, historyId: string): Promise<DeployRun>;
+  /** Accept or reject a run waiting for approval (`pending`). */
+  decideApproval(projectId: string, historyId: string, decision: 'accept' | 'reject'): Promise<void>;
+  cancel(target: CancelTarget): Promise<void>;
   imageExists(
     registryHost: string,
     image: string,
     tag: string,
   ): Promise<{ exists: boolean; httpStatus: number }>;
   listTags(registryHost: string, image: string): Promise<string[]>;
-  /** Sets the image of the deploy manifest and pushes the commit; `changed` false when it already pointed there. */
+  /**
+   * Sets the image of the deploy manifest and pushes the commit; `changed` false when it already pointed
+   * there. `previousImage` is what the manifest named before, so a failed start can put it back.
+   */
   setManifestImage(
     repo: SourceRepo,
     manifestPath: string,
     imageRef: string,
     message: string,
-  ): Promise<{ commitSha: string; changed: boolean }>;
-  /** Resolves a branch, tag or commit prefix in the SourceCommit repository. */
+  ): Promise<{ commitSha: string; changed: boolean; previousImage: string | null }>;
+  /** Force-pushes `commitSha` to `branch` (the branch the SourceBuild project builds). */
+  pushBuildBranch(repo: SourceRepo, commitSha: string, branch: string): Promise<void>;
+  /** Resolves a branch, tag or commit prefix in the SourceCommit repository to its application commit. */
   resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null>;
 }
 
@@ -110,6 +159,7 @@ export type DeploymentPatch = Partial<
     | 'durationMs'
     | 'errorMessage'
     | 'errorStage'
+    | 'stage'
   >
 >;
 
@@ -148,6 +198,7 @@ export interface IntegrationInput {
   readonly registryHost?: string | null;
   readonly imageName?: string | null;
   readonly defaultBranch?: string | null;
+  readonly buildBranch?: string | null;
   readonly manifestPath?: string | null;
   readonly noticeChannel?: string | null;
   readonly deployers?: readonly string[];
@@ -224,4 +275,35 @@ export interface PendingActionStore {
 export interface EventLog {
   /** True the first time an id is seen; false for every repeat. */
   firstSeen(eventId: string, now: Date): boolean;
+}
+
+export type { RepoLock };
+
+export interface LockStore {
+  /** The active lock at `now`, or null. */
+  active(owner: string, repo: string, now: Date): RepoLock | null;
+  /** Releases any active lock (by the new locker) and takes a new one, in one transaction. */
+  take(l: Omit<RepoLock, 'id' | 'releasedAt' | 'releasedBy'>): RepoLock;
+  /** Releases the active lock; null when there was none. */
+  release(owner: string, repo: string, by: string | null, now: Date): RepoLock | null;
+  /** Locks of the repo, newest first, active or not. */
+  recent(owner: string, repo: string, limit: number): RepoLock[];
+}
+
+/** Who confirmed a deployment's request: the decided pending action that started it. */
+export interface Confirmation {
+  readonly deploymentId: number;
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly requestedBy: string | null;
+}
+
+export interface ConfirmationReader {
+  forDeployments(ids: readonly number[]): Confirmation[];
+}
+
+/** Per-conversation memory (a Slack thread, a console session); the dispatcher owns the state's shape. */
+export interface ConversationStore {
+  get(key: string): unknown;
+  put(key: string, state: unknown, now: Date): void;
 }

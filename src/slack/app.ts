@@ -20,6 +20,7 @@ import type { ListenerDeps, WebClient } from './listeners/context.ts';
 import { register as registerMessages } from './listeners/messages.ts';
 import { register as registerCommands } from './listeners/slash-commands.ts';
 import { createWorkQueue, type WorkQueue } from './listeners/work-queue.ts';
+import { createPoster, type PaceOptions, type Poster } from './web-api.ts';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
@@ -33,12 +34,70 @@ export interface SlackAppOptions {
   readonly clock?: () => Date;
   /** Set when the Slack notifier posts progress in the request's thread (startSlackFrontEnd does). */
   readonly noticesInThread?: boolean;
+  /** Per-channel pacing of posts; Slack's ~1 message per second per channel unless a test says otherwise. */
+  readonly pace?: PaceOptions;
+  /** Limits of the HTTP server (/slack/events and /healthz); tests shorten them. */
+  readonly httpLimits?: Partial<HttpLimits>;
+  /**
+   * The bot's identity from auth.test, when the caller already asked Slack for it: Bolt then makes no call
+   * of its own at construction (whose failure nothing could catch).
+   */
+  readonly identity?: { readonly botId: string; readonly botUserId: string };
+}
+
+/**
+ * What one HTTP client may hold of the server. Slack sends small bodies and wants an answer in 3 s, so a
+ * request whose headers have not arrived in 5 s is not Slack's; idle and half-open connections are dropped, and past
+ * the cap new connections are refused at once instead of exhausting file descriptors.
+ */
+export interface HttpLimits {
+  /** Time to receive a request's headers, counted from its first byte or the connection's opening. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  readonly requestTimeoutMs: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  readonly keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all for this long is destroyed. */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly bodyLimitBytes: number;
+}
+
+export const defaultHttpLimits: HttpLimits = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 4096,
+  // Slack's largest payloads (view submissions, blocks) are far below this.
+  bodyLimitBytes: 1024 * 1024,
+};
+
+/** Options for http.createServer: the timeouts, checked often enough to matter. */
+export function httpServerOptions(limits: HttpLimits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Expired headers/requests are found by a sweep; Node's default sweep runs every 30 s.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    maxHeaderSize: 16 * 1024,
+  };
+}
+
+/** What can only be set on a created server: the connection cap and the idle-socket timeout. */
+export function capHttpServer(server: Server, limits: HttpLimits): void {
+  server.maxConnections = limits.maxConnections;
+  // Without a 'timeout' listener Node destroys the idle socket itself.
+  server.setTimeout(limits.idleTimeoutMs);
 }
 
 export interface SlackApp {
   readonly app: App;
   /** The Web API client the app uses (bot token, SLACK_API_URL), for notifiers that post outside a request. */
   readonly client: WebClient;
+  /** The paced sender every reply and notice goes through (one per app, so pacing is shared). */
+  readonly poster: Poster;
   readonly mode: 'socket' | 'http';
   /** Starts receiving; resolves with the bound HTTP port (the /healthz port in Socket Mode), or null. */
   start(): Promise<{ port: number | null }>;
@@ -129,6 +188,30 @@ function ackFirst(receiver: Receiver, queue: WorkQueue): Receiver {
   return receiver;
 }
 
+/** Slack signs each request with its send time; Bolt refuses only those older than five minutes. */
+const MAX_CLOCK_SKEW_SEC = 5 * 60;
+
+/**
+ * Also refuses requests dated more than five minutes ahead: a signed request replayed from a clock set in
+ * the future would otherwise stay valid for as long as that clock is ahead. Checked before Bolt reads the
+ * body, with the same 401 Bolt gives a stale one.
+ */
+function rejectFutureTimestamps(receiver: HTTPReceiver, log: Logger): HTTPReceiver {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const raw = req.headers['x-slack-request-timestamp'];
+    const ts = typeof raw === 'string' ? Number(raw) : Number.NaN;
+    if (Number.isFinite(ts) && ts - Date.now() / 1000 > MAX_CLOCK_SKEW_SEC) {
+      log.warn({ skewSec: Math.round(ts - Date.now() / 1000) }, 'Slack request dated in the future refused');
+      req.resume();
+      res.writeHead(401).end();
+      return;
+    }
+    listener(req, res);
+  };
+  return receiver;
+}
+
 /** How long stop() waits for Slack to answer the WebSocket close frame before letting go. */
 const SOCKET_CLOSE_WAIT_MS = 3000;
 
@@ -146,12 +229,16 @@ const healthRoute = {
  */
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config } = opts;
+  const limits: HttpLimits = { ...defaultHttpLimits, ...opts.httpLimits };
   const log = opts.logger.child({ module: 'slack' });
   const logger = boltLogger(log.child({ module: 'bolt' }));
   const clientOptions = {
     slackApiUrl: config.apiUrl,
-    // The SDK honours Retry-After on 429; a few quick retries keep a reply from hanging for minutes.
+    // A few quick retries for network errors and 5xx. 429s come back to us at once (rejectRateLimitedCalls):
+    // the SDK would otherwise pause its whole queue, holding every channel for one channel's Retry-After; the
+    // poster waits them out per channel instead.
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 3000 },
+    rejectRateLimitedCalls: true,
   };
   const socket = Boolean(config.appToken);
   let receiver: HTTPReceiver | SocketModeReceiver;
@@ -164,15 +251,19 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for the HTTP receiver');
-    receiver = new HTTPReceiver({
-      signingSecret: config.signingSecret,
-      endpoints: '/slack/events',
-      port: config.port,
-      customRoutes: [healthRoute],
-      logger,
-      // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
-      processBeforeResponse: false,
-    });
+    receiver = rejectFutureTimestamps(
+      new HTTPReceiver({
+        signingSecret: config.signingSecret,
+        endpoints: '/slack/events',
+        port: config.port,
+        customRoutes: [healthRoute],
+        logger,
+        // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
+        processBeforeResponse: false,
+        bodyLimit: limits.bodyLimitBytes,
+      }),
+      log,
+    );
   }
   const queue = createWorkQueue({
     concurrency: POST_ACK_CONCURRENCY,
@@ -186,9 +277,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger,
     clientOptions,
     convoStore: false,
+    ...(opts.identity ? { botId: opts.identity.botId, botUserId: opts.identity.botUserId } : {}),
   });
 
+  const poster = createPoster(app.client, opts.pace ? { pace: opts.pace } : {});
   const deps: ListenerDeps = {
+    poster,
+    botDms: new Map(),
     dispatcher: opts.dispatcher,
     eventLog: opts.eventLog,
     logger: log,
@@ -208,16 +303,18 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Our own /healthz server in Socket Mode: Bolt's keeps its port private (so port 0 cannot be reported) and
   // its stop() neither waits for the server to close nor for the socket to say goodbye.
   const health = socket
-    ? createServer((req, res) => {
+    ? createServer(httpServerOptions(limits), (req, res) => {
         if (req.method === 'GET' && req.url?.split('?')[0] === healthRoute.path)
           healthRoute.handler(req, res);
         else res.writeHead(404).end();
       })
     : null;
+  if (health) capHttpServer(health, limits);
   warmUp(deps.timeZone);
   return {
     app,
     client: app.client,
+    poster,
     mode: socket ? 'socket' : 'http',
     async start() {
       if (health) {
@@ -236,7 +333,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         log.info({ mode: 'socket', port }, 'Slack app connected');
         return { port };
       }
-      server = (await app.start(config.port)) as Server;
+      server = (await app.start(config.port, httpServerOptions(limits))) as Server;
+      capHttpServer(server, limits);
       const port = (server.address() as AddressInfo).port;
       log.info({ mode: 'http', port }, 'Slack app listening');
       return { port };
@@ -265,7 +363,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       }
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        queue.idle(),
+        // Replies a job let go of (a channel in a 429 storm) are still on their way in the poster.
+        queue.idle().then(() => poster.idle()),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, POST_ACK_DRAIN_MS);
           timer.unref();

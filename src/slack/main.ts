@@ -3,7 +3,8 @@ import type { Logger } from '../log/logger.ts';
 import { routeEventsToNotifiers } from '../notify/fan-out.ts';
 import { createSlackNotifier } from '../notify/slack.ts';
 import type { Runtime } from '../runtime/app.ts';
-import { createSlackApp, type SlackApp } from './app.ts';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
+import type { PaceOptions } from './web-api.ts';
 
 export interface SlackFrontEnd {
   readonly slack: SlackApp;
@@ -24,6 +25,7 @@ export async function startSlackFrontEnd(
   config: Config,
   runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'>,
   logger: Logger,
+  opts: { readonly pace?: PaceOptions; readonly identity?: SlackAppOptions['identity'] } = {},
 ): Promise<SlackFrontEnd> {
   if (!config.slack) throw new Error('Slack is not configured (SLACK_BOT_TOKEN is empty)');
   const slack = createSlackApp({
@@ -34,9 +36,11 @@ export async function startSlackFrontEnd(
     timeZone: config.timeZone,
     // The notifier's progress message says what started; the press itself only swaps the buttons.
     noticesInThread: true,
+    ...(opts.pace ? { pace: opts.pace } : {}),
+    ...(opts.identity ? { identity: opts.identity } : {}),
   });
   const notifier = createSlackNotifier({
-    client: slack.client,
+    poster: slack.poster,
     deployments: runtime.stores.deployments,
     integrations: runtime.stores.integrations,
     timeZone: config.timeZone,

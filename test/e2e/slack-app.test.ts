@@ -104,13 +104,46 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     expect(help.body.response_type).toBe('ephemeral');
   });
 
-  it('falls back to response_url when the bot is not in the channel', async () => {
-    h.api.failNext('chat.postMessage', { error: 'not_in_channel' }, 1, (c) => c.body.channel === 'C_PRIVATE');
-    await h.command('/deploy', 'test01 main', { channel_id: 'C_PRIVATE' });
-    const reply = await h.api.waitFor(
-      (c) => c.method === 'response_url' && String(c.body.text).includes('Deploy main'),
+  it('where the bot is not in the channel: reports go by response_url, buttons never; the person learns how to invite it', async () => {
+    h.api.notMember.add('C_PRIVATE');
+    const t0 = Date.now();
+    await h.command('/rollback', 'history test01', { channel_id: 'C_PRIVATE' });
+    const report = await h.api.waitFor(
+      (c) =>
+        c.method === 'response_url' && c.at >= t0 && String(c.body.text).includes('K-Le-PaaS/test01 history'),
     );
-    expect(reply.body.response_type).toBe('in_channel');
+    expect(report.body.response_type).toBe('in_channel');
+
+    // The candidates list still goes out, without its "roll back to this" buttons.
+    const t1 = Date.now();
+    await h.command('/rollback', 'candidates test01', { channel_id: 'C_PRIVATE' });
+    const list = await h.api.waitFor(
+      (c) => c.method === 'response_url' && c.at >= t1 && String(c.body.text).includes('rollback targets'),
+    );
+    expect(list.body.response_type).toBe('in_channel');
+    expect(JSON.stringify(list.body.blocks)).not.toContain('rollback_to');
+    await h.api.waitFor(
+      (c) => c.method === 'response_url' && c.at >= t1 && String(c.body.text).includes('/invite @klepaas'),
+    );
+
+    const decidedBefore = h.calls.filter((c) => c.method === 'decide').length;
+    await h.command('/deploy', 'test01 main', { channel_id: 'C_PRIVATE' });
+    const told = await h.api.waitFor(
+      (c) => c.method === 'response_url' && String(c.body.text).includes('/invite @klepaas'),
+    );
+    expect(told.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(told.body.blocks)).not.toContain('confirm_go');
+    expect(
+      h.api.calls.some((c) => c.method === 'response_url' && String(c.body.text).includes('Deploy main')),
+    ).toBe(false);
+    // The confirmation nobody can see is canceled, so no copy of it can be pressed either.
+    await waitUntil(
+      () => h.calls.filter((c) => c.method === 'decide').length > decidedBefore,
+      3000,
+      'the cancel',
+    );
+    expect(h.calls.filter((c) => c.method === 'decide').at(-1)).toMatchObject({ decision: 'cancel' });
+    h.api.notMember.delete('C_PRIVATE');
   });
 
   it('answers an app_mention in the thread of the message, without the bot mention', async () => {
@@ -234,7 +267,22 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     expect((await h.send(bad)).status).toBe(401);
     const stale = signEvent(SIGNING_SECRET, mention('rollback stale'), Date.now() - 6 * 60_000);
     expect((await h.send(stale)).status).toBe(401);
-    expect(h.calls.length).toBe(before);
+    // Correctly signed, but dated ten minutes ahead: refused the same way.
+    const future = signEvent(SIGNING_SECRET, mention('rollback future'), Date.now() + 10 * 60_000);
+    expect((await h.send(future)).status).toBe(401);
+    const futureCommand = signCommand(
+      SIGNING_SECRET,
+      { command: '/rollback', text: 'test01', user_id: 'U1', channel_id: 'C1' },
+      Date.now() + 10 * 60_000,
+    );
+    expect((await h.send(futureCommand)).status).toBe(401);
+    // A clock a little ahead is fine.
+    const ahead = signEvent(SIGNING_SECRET, mention('status ahead'), Date.now() + 60_000);
+    expect((await h.send(ahead)).status).toBe(200);
+    await waitUntil(() => h.calls.length > before, 3000, 'the request a minute ahead');
+    expect(h.calls.slice(before).map((c) => (c.method === 'handleMessage' ? c.msg.text : c.method))).toEqual([
+      'status ahead',
+    ]);
   });
 
   it("ignores the bot's own messages, other bots and edits in DMs, and answers a person's DM", async () => {
@@ -246,11 +294,30 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
     await dm({ bot_id: 'B_OTHER', user: 'U_X', text: 'rollback from a bot' });
     await dm({ subtype: 'message_changed', text: 'rollback edited', message: { text: 'x' } });
     await dm({ user: 'U_ASKER', text: 'help me' });
-    await h.api.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'D_DM');
+    const answer = await h.api.waitFor((c) => c.method === 'chat.postMessage' && c.body.channel === 'D_DM');
+    // A DM is a chat: the answer goes inline, not in a thread under the person's message.
+    expect(answer.body.thread_ts).toBeUndefined();
+    // A reply also sent to the conversation and a message with a file are still a person asking.
+    await dm({
+      user: 'U_ASKER',
+      subtype: 'thread_broadcast',
+      thread_ts: '1700000000.000001',
+      text: 'status a',
+    });
+    await dm({ user: 'U_ASKER', subtype: 'file_share', text: 'status b', files: [{ id: 'F1' }] });
+    await waitUntil(
+      () => h.calls.filter((c) => c.method === 'handleMessage' && c.msg.actor.channel === 'D_DM').length >= 3,
+      3000,
+      'the broadcast and the file share',
+    );
     const dmTexts = h.calls.flatMap((c) =>
       c.method === 'handleMessage' && c.msg.actor.channel === 'D_DM' ? [c.msg.text] : [],
     );
-    expect(dmTexts).toEqual(['help me']);
+    expect(dmTexts).toEqual(['help me', 'status a', 'status b']);
+    const inThread = await h.api.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.channel === 'D_DM' && c.body.thread_ts !== undefined,
+    );
+    expect(inThread.body.thread_ts).toBe('1700000000.000001');
   });
 
   it('turns a dispatcher crash into a short message in the user language, no stack trace', async () => {

@@ -22,6 +22,7 @@ const OPS = 'C_OPS';
 const ASKER = 'U_ASKER';
 const OTHER = 'U_OTHER';
 const REPO = { owner: 'K-Le-PaaS', repo: 'test01' };
+const PACE = { intervalMs: 40, burst: 3, maxWaitMs: 2500 };
 
 let dir: string;
 let api: SlackApiServer;
@@ -44,7 +45,11 @@ beforeAll(async () => {
     LOG_LEVEL: 'silent',
   });
   runtime = await startRuntime(config, { logger: silentLogger() });
-  front = await startSlackFrontEnd(config, runtime, silentLogger());
+  // Slack's per-channel pace, scaled down so a 50-command burst takes seconds: the stand-in answers 429 to
+  // any post beyond it, so the bot must keep to it.
+  // It measures on arrival and we on sending, so its pace is a little looser than the bot's.
+  api.enforcePace({ intervalMs: PACE.intervalMs - 10, burst: PACE.burst });
+  front = await startSlackFrontEnd(config, runtime, silentLogger(), { pace: PACE });
   base = `http://127.0.0.1:${front.port}`;
 }, 30_000);
 
@@ -187,8 +192,11 @@ describe('Slack front end on the real runtime', () => {
         c.method === 'chat.postMessage' && c.body.thread_ts === thread && String(c.body.text).includes('✅'),
       5000,
     );
-    expect(String(done.body.text)).toContain(`<@${ASKER}>`);
+    expect(String(done.body.text).match(new RegExp(`<@${ASKER}>`, 'g'))).toHaveLength(1);
     expect(String(done.body.text)).toMatch(/소요 \d+초/);
+    // Quiet thread: after the press, the completion reply is the only message that mentions the requester.
+    const afterPress = posts(thread).filter((c) => c.at >= swapped.at);
+    expect(afterPress.filter((c) => everything(c).includes(`<@${ASKER}>`))).toEqual([done]);
     expect(everything(done)).toContain(shortSha(previous?.commitSha ?? ''));
     expect(String(done.body.reply_broadcast)).not.toBe('true');
 
@@ -209,6 +217,11 @@ describe('Slack front end on the real runtime', () => {
     expect(progressEdits.map((c) => String(c.body.text)).join('\n')).toMatch(
       /SourceDeploy 상태 "(pending|inprogress)"/,
     );
+
+    const summary = api
+      .callsOf('chat.update')
+      .filter((c) => c.body.ts === progressTs && String(c.body.text).includes('✅'));
+    expect(everything(summary[0] as SlackApiCall)).not.toContain('<@');
 
     expect(rollbacksBy(ASKER)).toHaveLength(1);
     expect(record?.status).toBe('success');
@@ -240,6 +253,15 @@ describe('Slack front end on the real runtime', () => {
     expect(String(refusal.body.channel)).toBe(OPS);
     expect(everything(refusal)).toContain(`<@${ASKER}>`);
     expect(api.callsOf('chat.update').some((c) => c.body.ts === ts)).toBe(false);
+    // When Slack will not take the ephemeral message, the refusal still reaches the presser, by response_url.
+    api.failNext('chat.postEphemeral', { error: 'channel_not_found' });
+    const t0 = Date.now();
+    await press(confirmation, 'confirm_go', OTHER, ts);
+    const viaUrl = await api.waitFor(
+      (c) => c.method === 'response_url' && c.at >= t0 && everything(c).includes(`<@${ASKER}>`),
+    );
+    expect(viaUrl.body.response_type).toBe('ephemeral');
+    expect(viaUrl.body.replace_original).toBe(false);
     // The asker can still cancel it: the pending request was left untouched.
     await press(confirmation, 'confirm_cancel', ASKER, ts);
     await api.waitFor((c) => c.method === 'chat.update' && c.body.ts === ts);
@@ -303,6 +325,9 @@ describe('Slack front end on the real runtime', () => {
     await command('/rollback', 'status K-Le-PaaS/test01');
     await waitUntil(() => answered() >= 51, 10_000, 'the answer after the burst');
     expect(answered()).toBe(51);
+    // Paced per channel: Slack (the stand-in) never had to refuse one of them.
+    const refused = api.calls.filter((c) => c.method === 'chat.postMessage' && c.failedWith !== null);
+    expect(refused).toEqual([]);
   }, 40_000);
 
   it('answers /deploy test01 main with a confirmation', async () => {
@@ -347,6 +372,29 @@ describe('Slack front end on the real runtime', () => {
     );
     expect(viaUrl.body.response_type).toBe('ephemeral');
 
+    // A DM between two people has a D… id too, but it is not the bot's DM: ALLOWED_CHANNELS applies.
+    api.othersDms.add('D_PEOPLE');
+    try {
+      const t0 = Date.now();
+      await command('/rollback', 'K-Le-PaaS/test01', 'D_PEOPLE');
+      const refused = await api.waitFor(
+        (c) => c.method === 'response_url' && c.at >= t0 && String(c.body.text).includes(`<#${OPS}>`),
+      );
+      expect(refused.body.response_type).toBe('ephemeral');
+      expect(
+        api.calls.some((c) => c.method === 'response_url' && c.at >= t0 && buttonsOf(c).length > 0),
+      ).toBe(false);
+    } finally {
+      api.othersDms.delete('D_PEOPLE');
+    }
+    // A slash command in the person's DM with the bot is exempt (conversations.info says is_im).
+    const t1 = Date.now();
+    await command('/rollback', 'history K-Le-PaaS/test01', 'D_CMD');
+    const answered = await api.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.channel === 'D_CMD' && c.at >= t1,
+    );
+    expect(everything(answered)).not.toContain(`<#${OPS}>`);
+
     const dm = envelope({
       type: 'message',
       channel_type: 'im',
@@ -363,4 +411,86 @@ describe('Slack front end on the real runtime', () => {
       auditBefore,
     );
   });
+});
+
+describe('Slack refusing the bot', () => {
+  it('a command where the bot is not in the channel tells the person, offers no buttons and starts nothing', async () => {
+    const before = rollbacksBy(ASKER).length;
+    api.notMember.add(OPS);
+    try {
+      await command('/rollback', 'K-Le-PaaS/test01');
+      const told = await api.waitFor(
+        (c) => c.method === 'response_url' && String(c.body.text).includes('/invite @klepaas'),
+      );
+      expect(told.body.response_type).toBe('ephemeral');
+      expect(buttonsOf(told)).toEqual([]);
+      expect(everything(told)).not.toContain('confirm_go');
+    } finally {
+      api.notMember.delete(OPS);
+    }
+    // The confirmation nobody saw is closed: a status asked afterwards is answered and no rollback exists.
+    await command('/rollback', 'status K-Le-PaaS/test01');
+    await api.waitFor(
+      (c) => c.method === 'chat.postMessage' && c.body.channel === OPS && everything(c).includes('#'),
+    );
+    expect(rollbacksBy(ASKER)).toHaveLength(before);
+  }, 20_000);
+
+  it('when the bot is removed after the press, the requester follows the rollback in their DM', async () => {
+    const { confirmation } = await askForRollback();
+    const before = rollbacksBy(ASKER).length;
+    api.notMember.add(OPS);
+    try {
+      await press(confirmation, 'confirm_go', ASKER, nextTs());
+      await waitUntil(() => rollbacksBy(ASKER).length > before, 5000, 'the rollback record');
+      const id = rollbacksBy(ASKER)[0]?.id ?? -1;
+      await waitUntil(settled(id), 10_000, 'the rollback to finish');
+      const dm = (c: SlackApiCall) => c.method === 'chat.postMessage' && c.body.channel === ASKER;
+      const first = await api.waitFor((c) => dm(c) && everything(c).includes('/invite @klepaas'));
+      expect(everything(first)).toContain(`<#${OPS}>`);
+      await api.waitFor((c) => dm(c) && String(c.body.text).includes('✅'), 5000);
+    } finally {
+      api.notMember.delete(OPS);
+    }
+  }, 30_000);
+
+  it('a 429 storm on one channel does not hold another channel; the person is told when Slack keeps refusing', async () => {
+    api.storms.set(OPS, 1);
+    try {
+      // More stormed requests than the app runs at once: none of them may hold a slot the DM needs.
+      const storm = Array.from({ length: 12 }, () => mention('status K-Le-PaaS/test01'));
+      await Promise.all(storm.map((env) => send(signEvent(SECRET, env))));
+      const stormed = storm[0] as ReturnType<typeof envelope>;
+      await api.waitFor((c) => c.method === 'chat.postMessage' && c.body.thread_ts === threadOf(stormed));
+      // OPS now answers 429 to everything; a DM with the bot must not wait for it.
+      const dm = envelope({
+        type: 'message',
+        channel_type: 'im',
+        channel: 'D_ASKER',
+        user: ASKER,
+        text: 'status K-Le-PaaS/test01',
+        ts: nextTs(),
+      });
+      const t0 = Date.now();
+      const ack = await send(signEvent(SECRET, dm));
+      expect(ack.status).toBe(200);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      const reply = await api.waitFor(
+        (c) => c.method === 'chat.postMessage' && c.body.channel === 'D_ASKER' && c.at >= t0,
+        3000,
+      );
+      expect(reply.at - t0).toBeLessThan(1000);
+      expect(reply.failedWith).toBeNull();
+      // Inline in the DM, not a thread under the person's message.
+      expect(reply.body.thread_ts).toBeUndefined();
+      // The stormed reply is given up after the pacer's patience, and the person hears it in their DM.
+      const told = await api.waitFor(
+        (c) => c.method === 'chat.postMessage' && c.body.channel === ASKER && everything(c).includes('rate'),
+        PACE.maxWaitMs + 3000,
+      );
+      expect(everything(told)).toContain(`<#${OPS}>`);
+    } finally {
+      api.storms.delete(OPS);
+    }
+  }, 20_000);
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { invalidMessage } from './slack-blocks-check.ts';
 
 /** One request the stand-in received: a Web API method, or a POST to a response_url it handed out. */
 export interface SlackApiCall {
@@ -144,7 +145,8 @@ export class SlackApiServer {
         const queue = this.failures.get(method) ?? [];
         const probe = { method, path, body, headers: req.headers, at: Date.now(), failedWith: null };
         const index = queue.findIndex((f) => f.match(probe));
-        const failure = index >= 0 ? (queue.splice(index, 1)[0]?.failure ?? null) : null;
+        const failure =
+          index >= 0 ? (queue.splice(index, 1)[0]?.failure ?? null) : this.enforce(method, body);
         const call: SlackApiCall = { ...probe, failedWith: failure };
         this.calls.push(call);
         for (const w of this.waiters) {
@@ -244,8 +246,8 @@ export class SlackApiServer {
     });
   }
 
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
+  async start(listenPort = 0): Promise<this> {
+    this.server.listen(listenPort, '127.0.0.1');
     await once(this.server, 'listening');
     const { port } = this.server.address() as AddressInfo;
     this.base = `http://127.0.0.1:${port}`;
@@ -313,6 +315,53 @@ export class SlackApiServer {
     });
   }
 
+  /** Channels the bot is not a member of: posting there fails with `not_in_channel`, as on Slack. */
+  readonly notMember = new Set<string>();
+  /** D… channels that are DMs between people (not with the bot): the bot cannot see them at all. */
+  readonly othersDms = new Set<string>();
+  /** Channels in a 429 storm: every chat.* call there gets 429 with this Retry-After until cleared. */
+  readonly storms = new Map<string, number>();
+  /** Slack's per-channel message pace (about 1/s with short bursts), when a test turns it on. */
+  private pace: { intervalMs: number; burst: number } | null = null;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  /** Enforces a per-channel pace on chat.postMessage: a post beyond it gets 429, Retry-After 1. */
+  enforcePace(pace: { intervalMs: number; burst: number } | null): void {
+    this.pace = pace;
+    this.buckets.clear();
+  }
+
+  /** The DM a post to a user id opens (the app's Messages tab with that person). */
+  dmOf(user: string): string {
+    return `D${user}`;
+  }
+
+  private enforce(method: string, body: Record<string, unknown>): SlackApiFailure | null {
+    if (method.startsWith('chat.') || method === 'response_url') {
+      const invalid = invalidMessage(body);
+      if (invalid) return { error: invalid };
+    }
+    if (!method.startsWith('chat.') && method !== 'conversations.info') return null;
+    const raw = typeof body.channel === 'string' ? body.channel : '';
+    const channel = /^[UW]/.test(raw) ? this.dmOf(raw) : raw;
+    if (method === 'conversations.info')
+      return this.othersDms.has(channel) ? { error: 'channel_not_found' } : null;
+    if (this.othersDms.has(channel)) return { error: 'channel_not_found' };
+    if (this.notMember.has(channel)) return { error: 'not_in_channel' };
+    const storm = this.storms.get(channel);
+    if (storm !== undefined) return { status: 429, retryAfterSec: storm };
+    if (this.pace && method === 'chat.postMessage') {
+      const now = Date.now();
+      const b = this.buckets.get(channel) ?? { tokens: this.pace.burst, at: now };
+      b.tokens = Math.min(this.pace.burst, b.tokens + (now - b.at) / this.pace.intervalMs);
+      b.at = now;
+      this.buckets.set(channel, b);
+      if (b.tokens < 1) return { status: 429, retryAfterSec: 1 };
+      b.tokens -= 1;
+    }
+    return null;
+  }
+
   private nextTs(): string {
     this.tsSeq += 1;
     return `1700000100.${String(this.tsSeq).padStart(6, '0')}`;
@@ -332,7 +381,9 @@ export class SlackApiServer {
         };
       case 'chat.postMessage': {
         const ts = this.nextTs();
-        return { ok: true, channel: body.channel, ts, message: { ...body, ts, user: this.botUserId } };
+        const raw = String(body.channel);
+        const channel = /^[UW]/.test(raw) ? this.dmOf(raw) : raw;
+        return { ok: true, channel, ts, message: { ...body, ts, user: this.botUserId } };
       }
       case 'chat.update':
         return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
@@ -343,8 +394,11 @@ export class SlackApiServer {
           ok: true,
           user: { id: body.user, name: String(body.user).toLowerCase(), tz: 'Asia/Seoul', locale: 'ko-KR' },
         };
-      case 'conversations.info':
-        return { ok: true, channel: { id: body.channel, name: 'ops', is_member: true } };
+      case 'conversations.info': {
+        const id = String(body.channel);
+        if (id.startsWith('D')) return { ok: true, channel: { id, is_im: true, user: id.slice(1) } };
+        return { ok: true, channel: { id, name: 'ops', is_member: !this.notMember.has(id) } };
+      }
       case 'apps.connections.open':
         this.socketSeq += 1;
         return { ok: true, url: `${this.base.replace('http:', 'ws:')}/socket-mode/${this.socketSeq}` };
@@ -356,6 +410,7 @@ export class SlackApiServer {
   }
 }
 
-export async function startSlackApi(): Promise<SlackApiServer> {
-  return new SlackApiServer().start();
+/** `port` 0 picks a free one; a fixed port lets a test start Slack after the bot (Slack unreachable at first). */
+export async function startSlackApi(port = 0): Promise<SlackApiServer> {
+  return new SlackApiServer().start(port);
 }

@@ -26,6 +26,8 @@ export async function startSlackHarness() {
     dispatcher: scripted.dispatcher,
     eventLog,
     logger: silentLogger(),
+    // Slack's pace scaled down: these tests are about the listeners, the pace has its own tests.
+    pace: { intervalMs: 20, burst: 5, maxWaitMs: 5000 },
   });
   const { port } = await slack.start();
   const base = `http://127.0.0.1:${port}`;

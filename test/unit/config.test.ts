@@ -21,7 +21,12 @@ describe('loadConfig', () => {
     expect(c.llm).toBeNull();
     expect(c.redisUrl).toBeUndefined();
     expect(c.databasePath).toBe('./data/klepaas.db');
-    expect(c.poll).toEqual({ intervalMs: 10_000, deployTimeoutMs: 300_000, buildTimeoutMs: 900_000 });
+    expect(c.poll).toEqual({
+      intervalMs: 10_000,
+      deployTimeoutMs: 300_000,
+      buildTimeoutMs: 900_000,
+      approvalTimeoutMs: 86_400_000,
+    });
     expect(c.timeZone).toBe('Asia/Seoul');
   });
 
@@ -41,16 +46,33 @@ describe('loadConfig', () => {
     expect(problemsOf({ SLACK_SIGNING_SECRET: 's' })[0]).toMatch(/^SLACK_BOT_TOKEN: missing/);
   });
 
+  it('refuses NCP keys without SourceCommit git credentials, naming both, with no fallback to the keys', () => {
+    const problems = problemsOf({ NCP_ACCESS_KEY: 'AK', NCP_SECRET_KEY: 'SK' });
+    expect(problems.find((p) => p.startsWith('NCP_GIT_USERNAME: missing'))).toMatch(/Sub Account/);
+    expect(problems.find((p) => p.startsWith('NCP_GIT_PASSWORD: missing'))).toMatch(/API keys/);
+    expect(problemsOf({ NCP_ACCESS_KEY: 'AK', NCP_SECRET_KEY: 'SK', NCP_GIT_USERNAME: 'u' })).toEqual([
+      expect.stringMatching(/^NCP_GIT_PASSWORD: missing/),
+    ]);
+  });
+
+  it('gives waiting for an approver its own long limit, configurable', () => {
+    expect(loadConfig({}).poll.approvalTimeoutMs).toBe(86_400_000);
+    expect(loadConfig({ APPROVAL_TIMEOUT_MS: '7200000' }).poll.approvalTimeoutMs).toBe(7_200_000);
+  });
+
   it('turns credentials into the real drivers', () => {
     const c = loadConfig({
       NCP_ACCESS_KEY: 'AK',
       NCP_SECRET_KEY: 'SK',
+      NCP_GIT_USERNAME: 'sub-user',
+      NCP_GIT_PASSWORD: 'git-pw',
       SLACK_BOT_TOKEN: 'xoxb-1',
       SLACK_APP_TOKEN: 'xapp-1',
       OPENAI_API_KEY: 'sk-x',
       ALLOWED_CHANNELS: 'C1, C2,',
     });
     expect(c.ncp?.accessKey).toBe('AK');
+    expect(c.ncp?.gitPassword).toBe('git-pw');
     expect(c.slack?.appToken).toBe('xapp-1');
     expect(c.slack?.allowedChannels).toEqual(['C1', 'C2']);
     expect(c.llm?.timeoutMs).toBe(4000);

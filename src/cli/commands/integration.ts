@@ -19,6 +19,8 @@ Settings:
   --registry HOST        NCR registry host, e.g. my-reg.kr.ncr.ntruss.com
   --image NAME           image name in NCR (default: <owner>-<repo> in lower case)
   --branch NAME          default branch (default: main)
+  --build-branch NAME    branch the SourceBuild project builds; the bot force-pushes the commit to
+                         build there, so only the bot may write it (default: klepaas-build)
   --manifest PATH        deploy manifest in SourceCommit (default: MANIFEST_PATH)
   --channel ID           Slack channel for notices
   --deployers IDS        comma-separated Slack user ids allowed to deploy and roll back
@@ -34,6 +36,7 @@ const settings = {
   registry: { type: 'string' },
   image: { type: 'string' },
   branch: { type: 'string' },
+  'build-branch': { type: 'string' },
   manifest: { type: 'string' },
   channel: { type: 'string' },
   deployers: { type: 'string' },
@@ -60,6 +63,7 @@ function toInput(owner: string, repo: string, v: SettingValues): IntegrationInpu
     ...put('registryHost', v.registry as string | undefined),
     ...put('imageName', v.image as string | undefined),
     ...put('defaultBranch', v.branch as string | undefined),
+    ...put('buildBranch', v['build-branch'] as string | undefined),
     ...put('manifestPath', v.manifest as string | undefined),
     ...put('noticeChannel', v.channel as string | undefined),
     ...put(

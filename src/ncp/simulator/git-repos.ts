@@ -17,9 +17,14 @@ export interface CommitAuthor {
 const GIT_PATH = /^\/([A-Za-z0-9._-]{1,100})\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 const SERVICES = new Set(['git-upload-pack', 'git-receive-pack']);
 
+const PROJECT_FILE = 'klepaas-sc-project';
+const PROJECT_PATH = /^\/([A-Za-z0-9_-]{1,64})(\/[A-Za-z0-9._-]{1,100}\.git\/.*)$/;
+
 /** Bare repositories in a folder, served by `git http-backend` and written to directly for seeding. */
 export class GitRepos {
   readonly root: string;
+  /** Repository name -> the SourceCommit project it belongs to. */
+  readonly #projects = new Map<string, string>();
 
   constructor(root: string) {
     this.root = root;
@@ -30,11 +35,27 @@ export class GitRepos {
     return join(this.root, `${name}.git`);
   }
 
-  async create(name: string, defaultBranch = 'main'): Promise<void> {
+  async create(name: string, defaultBranch = 'main', projectId = '1011'): Promise<void> {
     const gitdir = this.gitdir(name);
+    this.#projects.set(name, projectId);
     await git.init({ fs, gitdir, bare: true, defaultBranch });
     await git.setConfig({ fs, gitdir, path: 'http.receivepack', value: true });
     await mkdir(join(gitdir, 'hooks'), { recursive: true });
+    // Kept with the repository, so a simulator restarted on a persisted folder still knows its project.
+    await writeFile(join(gitdir, PROJECT_FILE), `${projectId}\n`);
+  }
+
+  /** The SourceCommit project a repository belongs to, or null when it has none on record. */
+  projectOf(name: string): string | null {
+    const known = this.#projects.get(name);
+    if (known) return known;
+    try {
+      const id = fs.readFileSync(join(this.gitdir(name), PROJECT_FILE), 'utf8').trim();
+      this.#projects.set(name, id);
+      return id;
+    } catch {
+      return null;
+    }
   }
 
   exists(name: string): boolean {
@@ -93,15 +114,6 @@ export class GitRepos {
     return git.resolveRef({ fs, gitdir: this.gitdir(name), ref: `refs/heads/${branch}` }).catch(() => null);
   }
 
-  /** A branch name or a commit prefix -> full SHA, null when it names nothing (or several commits). */
-  async resolve(name: string, ref: string): Promise<string | null> {
-    const gitdir = this.gitdir(name);
-    const byName = await git.resolveRef({ fs, gitdir, ref: `refs/heads/${ref}` }).catch(() => null);
-    if (byName) return byName;
-    if (!/^[0-9a-f]{4,40}$/.test(ref)) return null;
-    return git.expandOid({ fs, gitdir, oid: ref }).catch(() => null);
-  }
-
   async readFile(name: string, oid: string, filepath: string): Promise<string | null> {
     return git
       .readBlob({ fs, gitdir: this.gitdir(name), oid, filepath })
@@ -120,10 +132,18 @@ export class GitRepos {
     await chmod(hook, 0o755);
   }
 
-  /** True when the URL is one of ours; then the request is answered by git http-backend. */
-  handles(pathInfo: string): boolean {
-    const m = GIT_PATH.exec(pathInfo);
-    return m?.[1] !== undefined && this.exists(m[1]);
+  /**
+   * `/{projectId}/{repo}.git/...` -> the `/{repo}.git/...` git http-backend serves, when the repository
+   * exists in that project; null for any other path (a URL without the project id included).
+   */
+  backendPath(path: string): string | null {
+    const p = PROJECT_PATH.exec(path);
+    const rest = p?.[2];
+    if (!p || !rest) return null;
+    const m = GIT_PATH.exec(rest);
+    const name = m?.[1];
+    if (!name || !this.exists(name) || this.projectOf(name) !== p[1]) return null;
+    return rest;
   }
 
   /** Runs `git http-backend` as a CGI: fixed arguments, request data only in its environment and stdin. */

@@ -1,18 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
 import { type CommitAuthor, GitRepos } from './git-repos.ts';
+import { openSimPersistence } from './persist.ts';
 import { type DemoSeed, type SeedDemoOptions, seedDemo } from './seed.ts';
-import { handle, type SimRuntime } from './server.ts';
-import { type BuildProject, type DeployScenario, SimState } from './state.ts';
+import { handle, type InjectedFailure, type SimCall, type SimRuntime } from './server.ts';
+import {
+  type BuildProject,
+  type BuildProjectState,
+  type BuildRecord,
+  type DeployRecord,
+  type DeployScenario,
+  imageKey,
+  SimState,
+} from './state.ts';
 
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
+export type { InjectedFailure, SimCall } from './server.ts';
 
 export interface NcpSimulatorOptions {
   /** 0 picks a free port. */
@@ -28,6 +38,13 @@ export interface NcpSimulatorOptions {
   readonly secretKey?: string;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * A folder the state (runs, registry, git repositories) is kept in across processes; without it the
+   * state lives in a temporary folder removed on stop.
+   */
+  readonly stateDir?: string;
+  /** With stateDir: run ids start above this (ids a database already holds from before the folder). */
+  readonly idFloor?: number;
 }
 
 export interface NcpSimulator {
@@ -44,8 +61,11 @@ export interface NcpSimulator {
   /** Options for an NcpClient talking to this simulator. */
   clientOptions(timeoutMs?: number): NcpClientOptions;
   addBuildProject(p: BuildProject): void;
+  /** A build project's settings as they stand (ChangeProject applied). */
+  buildProject(id: string): BuildProjectState | null;
   addScenario(s: DeployScenario): void;
-  createRepo(name: string, branch?: string): Promise<void>;
+  /** A repository of SourceCommit project `projectId` (default 1011), served at /git/{projectId}/{name}.git. */
+  createRepo(name: string, branch?: string, projectId?: string): Promise<void>;
   commit(
     repo: string,
     branch: string,
@@ -55,7 +75,14 @@ export interface NcpSimulator {
   ): Promise<string>;
   readRepoFile(repo: string, branch: string, path: string): Promise<string | null>;
   pushImage(image: string, tag: string): void;
+  deleteImage(image: string, tag: string): void;
+  /** The commit a build of SourceBuild made `image:tag` from; null for an image pushed by hand. */
+  imageBuiltFrom(image: string, tag: string): string | null;
   tags(image: string): string[];
+  /** Every SourceDeploy run, oldest first. */
+  deployRuns(): readonly DeployRecord[];
+  /** Every SourceBuild run, oldest first: the commit and tag each started with. */
+  buildRuns(): readonly BuildRecord[];
   /** The image the last successful deploy of a SourceDeploy project put in place. */
   runningImage(deployProjectId: string): string | null;
   runningTag(deployProjectId: string): string | null;
@@ -63,14 +90,14 @@ export interface NcpSimulator {
   setRunning(deployProjectId: string, image: string): void;
   failNextBuild(count?: number): void;
   failNextDeploy(count?: number): void;
-  /** The next calls get these statuses (429, 500...) before any real handling. */
-  failNextCalls(...statuses: number[]): void;
+  /** The next calls get these answers (429, 500, or a status with NCP's code) before any real handling. */
+  failNextCalls(...failures: InjectedFailure[]): void;
   setLatency(ms: number): void;
   forceStatus(kind: 'build' | 'deploy', id: string, status: string): void;
   cancel(kind: 'build' | 'deploy', id: string): void;
   rejectPushes(repo: string, reject: boolean): Promise<void>;
   /** Every API and registry call answered, for assertions on retries. */
-  readonly calls: readonly { method: string; path: string; status: number }[];
+  readonly calls: readonly SimCall[];
   inFlight(): number;
   seedDemo(opts?: SeedDemoOptions): Promise<DemoSeed>;
   stop(): Promise<void>;
@@ -78,19 +105,25 @@ export interface NcpSimulator {
 
 /** Starts the NCP simulator on 127.0.0.1: SourceBuild, SourceDeploy, NCR and SourceCommit (git) in one server. */
 export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise<NcpSimulator> {
-  const root = await mkdtemp(join(tmpdir(), 'klepaas-sim-'));
+  const persist = opts.stateDir
+    ? openSimPersistence(opts.stateDir, opts.idFloor === undefined ? {} : { idFloor: opts.idFloor })
+    : null;
+  const root = persist ? persist.gitRoot : await mkdtemp(join(tmpdir(), 'klepaas-sim-'));
   const repos = new GitRepos(root);
   const now = opts.now ?? Date.now;
   const accessKey = opts.accessKey ?? `SIM${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretKey = opts.secretKey ?? randomBytes(20).toString('hex');
   const state = new SimState(opts.phaseMs ?? 3000);
+  persist?.attach(state, now);
+  const save = () => persist?.save(state, now, port);
   const rt: SimRuntime = {
     state,
     repos,
     accessKey,
     secretKey,
-    gitUsername: 'klepaas',
-    gitPassword: secretKey,
+    // A Sub Account's git credentials: never the API keys, which SourceCommit git does not accept.
+    gitUsername: 'klepaas-git',
+    gitPassword: randomBytes(12).toString('hex'),
     now,
     wallNow: Date.now,
     random: opts.random ?? Math.random,
@@ -104,15 +137,20 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     origin: '',
   };
   const server = createServer((req, res) => {
-    handle(rt, req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { errorCode: '900', message: String(err) } }));
-    });
+    handle(rt, req, res)
+      .then(save)
+      .catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { errorCode: '900', message: String(err) } }));
+      });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  // A persisted simulator takes its last port again when free, so registry hosts stored with it stay valid.
+  const wanted = opts.port || persist?.lastPort || 0;
+  await listen(server, wanted).catch((err: unknown) =>
+    wanted !== 0 && !opts.port && (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? listen(server, 0)
+      : Promise.reject(err),
+  );
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   rt.origin = baseUrl;
@@ -139,9 +177,10 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       timeoutMs,
       registryScheme: 'http',
     }),
-    addBuildProject: (p) => void state.buildProjects.set(p.id, p),
+    addBuildProject: (p) => state.addBuildProject(p),
+    buildProject: (id) => state.buildProjects.get(id) ?? null,
     addScenario: (s) => void state.scenarios.set(state.scenarioKey(s.projectId, s.stageId, s.scenarioId), s),
-    createRepo: (name, branch = 'main') => repos.create(name, branch),
+    createRepo: (name, branch = 'main', projectId = '1011') => repos.create(name, branch, projectId),
     commit: (repo, branch, files, message, author) =>
       repos.commit(
         repo,
@@ -155,6 +194,16 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       return head ? repos.readFile(repo, head, path) : null;
     },
     pushImage: (image, tag) => state.addImage(image, tag),
+    deleteImage: (image, tag) => {
+      state.settle(now());
+      state.deleteImage(image, tag);
+    },
+    imageBuiltFrom: (image, tag) => {
+      state.settle(now());
+      return state.builtFrom.get(imageKey(image, tag)) ?? null;
+    },
+    deployRuns: () => [...state.deploys.values()],
+    buildRuns: () => [...state.builds.values()],
     tags: (image) => {
       state.settle(now());
       return [...(state.registry.get(image) ?? [])].sort();
@@ -174,7 +223,7 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     failNextDeploy: (count = 1) => {
       rt.hooks.nextDeployFails += count;
     },
-    failNextCalls: (...statuses) => void rt.hooks.failNext.push(...statuses),
+    failNextCalls: (...failures) => void rt.hooks.failNext.push(...failures),
     setLatency: (ms) => {
       rt.latencyMs = ms;
     },
@@ -191,12 +240,28 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     rejectPushes: (repo, reject) => repos.setRejectPushes(repo, reject),
     calls: rt.calls,
     inFlight: () => state.inFlight,
-    seedDemo: (opts) => seedDemo(sim, opts),
+    seedDemo: async (opts) => {
+      const demo = await seedDemo(sim, opts);
+      save();
+      return demo;
+    },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(root, { recursive: true, force: true });
+      if (persist) save();
+      else await rm(root, { recursive: true, force: true });
     },
   };
+  save();
   return sim;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -14,10 +14,15 @@ const lines = [
   `  NCR registry host: ${sim.registryHost} (http)`,
   `  NCP_ACCESS_KEY=${sim.accessKey}`,
   '  NCP_SECRET_KEY=<printed only on request: set SIM_PRINT_SECRET=1>',
-  `  demo: ${demo.owner}/${demo.repo} build ${demo.buildProjectId}, deploy ${demo.deployProjectId}/${demo.deployStageId}/${demo.deployScenarioId}, image ${demo.imageName}`,
+  `  NCP_GIT_USERNAME=${sim.gitUsername}`,
+  '  NCP_GIT_PASSWORD=<printed only on request: set SIM_PRINT_SECRET=1>',
+  `  demo: ${demo.owner}/${demo.repo} (SourceCommit project ${demo.scProjectId}) build ${demo.buildProjectId}, deploy ${demo.deployProjectId}/${demo.deployStageId}/${demo.deployScenarioId}, image ${demo.imageName}`,
   `  phase ${config.simulator.phaseMs} ms; Ctrl-C to stop`,
 ];
-if (process.env.SIM_PRINT_SECRET === '1') lines[6] = `  NCP_SECRET_KEY=${sim.secretKey}`;
+if (process.env.SIM_PRINT_SECRET === '1') {
+  lines[6] = `  NCP_SECRET_KEY=${sim.secretKey}`;
+  lines[8] = `  NCP_GIT_PASSWORD=${sim.gitPassword}`;
+}
 console.log(lines.join('\n'));
 const stop = () => {
   sim.stop().then(

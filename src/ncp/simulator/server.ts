@@ -1,9 +1,10 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readManifestImage } from '../manifest.ts';
+import { readManifestImage, splitImageRef } from '../manifest.ts';
 import { NCP_HEADERS, signature } from '../sign.ts';
 import type { GitRepos } from './git-repos.ts';
-import type { SimState } from './state.ts';
+import { registry, safeEqual, tokenEndpoint } from './registry.ts';
+import type { BuildProjectState, SimState } from './state.ts';
 
 export interface SimRuntime {
   readonly state: SimState;
@@ -24,17 +25,25 @@ export interface SimRuntime {
   readonly hooks: {
     nextBuildFails: number;
     nextDeployFails: number;
-    /** Statuses answered, in order, before any real handling (429, 500...). */
-    failNext: number[];
+    /** Answered, in order, before any real handling (429, 500, or a status with NCP's code). */
+    failNext: InjectedFailure[];
   };
-  readonly calls: { method: string; path: string; status: number }[];
+  readonly calls: SimCall[];
   readonly tokens: Set<string>;
   origin: string;
 }
 
+/** One API or registry call as answered; `body` is the parsed JSON body of SourceBuild/SourceDeploy calls. */
+export interface SimCall {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly body?: unknown;
+}
+
 const MAX_SKEW_MS = 5 * 60_000;
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
+export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 const ncpError = (status: number, errorCode: string, message: string, details?: string): Reply => ({
   status,
@@ -51,21 +60,16 @@ function json(res: ServerResponse, reply: Reply, method: string): void {
   res.end(method === 'HEAD' ? undefined : body);
 }
 
+/** The parsed JSON body; `undefined` when there is none, null when it is not JSON. */
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  if (chunks.length === 0) return {};
+  if (chunks.length === 0) return undefined;
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
   } catch {
-    return {};
+    return null;
   }
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** NCP API Gateway's check: known key, fresh timestamp, v2 signature over the path with its query. */
@@ -91,42 +95,112 @@ function checkSignature(rt: SimRuntime, req: IncomingMessage): Reply | null {
   return null;
 }
 
-function injected(rt: SimRuntime): Reply | null {
-  const forced = rt.hooks.failNext.shift();
+/** A call answered before any real handling: a status alone, or with NCP's code and a Retry-After. */
+export type InjectedFailure =
+  | number
+  | {
+      status: number;
+      errorCode: string;
+      retryAfterS?: number;
+      /** Only a call with this method takes it; calls with other methods pass by. */
+      method?: string;
+    };
+
+// Only codes the NCP references document: 429/410 and 429/420 are rate limits, 429/400 the quota.
+function injected(rt: SimRuntime, method: string): Reply | null {
+  const next = rt.hooks.failNext[0];
+  const mine = next !== undefined && (typeof next === 'number' || !next.method || next.method === method);
+  const forced = mine ? rt.hooks.failNext.shift() : undefined;
+  if (typeof forced === 'object') {
+    const reply = ncpError(forced.status, forced.errorCode, 'Injected failure');
+    if (forced.retryAfterS !== undefined) reply.headers = { 'retry-after': String(forced.retryAfterS) };
+    return reply;
+  }
   const status =
     forced ?? (rt.errorRate > 0 && rt.random() < rt.errorRate ? (rt.random() < 0.5 ? 429 : 500) : 0);
-  if (status === 429) return ncpError(429, '700', 'Too Many Requests', 'Rate limit exceeded.');
+  if (status === 429)
+    return { ...ncpError(429, '410', 'Too Many Requests'), headers: { 'retry-after': '0' } };
+  if (status === 503) return ncpError(503, '500', 'Service Unavailable');
+  if (status === 504) return ncpError(504, '510', 'Gateway Timeout');
   if (status >= 500) return ncpError(status, '900', 'Internal Server Error');
   return null;
 }
 
 const num = (id: string): number | string => (/^\d+$/.test(id) ? Number(id) : id);
+const notFound = () => ncpError(404, '300', 'Not Found Exception');
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-async function sourceBuild(
-  rt: SimRuntime,
-  method: string,
-  parts: string[],
-  req: IncomingMessage,
-): Promise<Reply> {
+function projectView(p: BuildProjectState) {
+  return {
+    id: num(p.id),
+    name: p.name,
+    source: { type: p.sourceType, config: { repository: p.repository, branch: p.branch } },
+    env: { compute: { id: 1 }, platform: { type: 'SourceBuild' }, docker: { use: true, id: 1 } },
+    cmd: { pre: [], build: [], post: [], dockerbuild: { ...p.dockerbuild } },
+    artifact: { use: false },
+    cache: { use: false },
+  };
+}
+
+/** ChangeProject: a partial settings body; only the fields the SDK's ChangeProject names are taken. */
+function changeProject(p: BuildProjectState, body: unknown): Reply {
+  if (!isObject(body)) return ncpError(400, '100', 'Invalid request body');
+  const source = body.source;
+  if (source !== undefined) {
+    const config = isObject(source) && isObject(source.config) ? source.config : null;
+    // The SDK marks source.type, config.repository and config.branch as required together.
+    if (!isObject(source) || typeof source.type !== 'string' || !config) {
+      return ncpError(400, '100', 'Invalid source', 'source.type and source.config are required');
+    }
+    if (typeof config.repository !== 'string' || typeof config.branch !== 'string') {
+      return ncpError(400, '100', 'Invalid source', 'config.repository and config.branch are required');
+    }
+    p.repository = config.repository;
+    p.branch = config.branch;
+  }
+  const d = isObject(body.cmd) && isObject(body.cmd.dockerbuild) ? body.cmd.dockerbuild : null;
+  if (d) {
+    const db = p.dockerbuild;
+    if (typeof d.use === 'boolean') db.use = d.use;
+    if (typeof d.dockerfile === 'string') db.dockerfile = d.dockerfile;
+    if (typeof d.registry === 'string') db.registry = d.registry;
+    if (typeof d.image === 'string') db.image = d.image;
+    if (typeof d.tag === 'string') db.tag = d.tag;
+    if (typeof d.latest === 'boolean') db.latest = d.latest;
+  }
+  return { status: 200, body: { result: { id: num(p.id), name: p.name } } };
+}
+
+async function sourceBuild(rt: SimRuntime, method: string, parts: string[], body: unknown): Promise<Reply> {
   const [projectId, action] = parts;
   const project = projectId ? rt.state.buildProjects.get(projectId) : undefined;
-  if (!project) return ncpError(404, '31001', 'Project not found');
+  if (!project) return notFound();
+  if (parts.length === 1 && method === 'GET') return { status: 200, body: { result: projectView(project) } };
+  if (parts.length === 1 && method === 'PATCH') return changeProject(project, body);
   if (method === 'POST' && action === 'build' && parts.length === 2) {
-    const body = (await readBody(req)) as { source?: { config?: { branch?: unknown; commitId?: unknown } } };
-    const cfg = body.source?.config ?? {};
-    const ref =
-      typeof cfg.commitId === 'string'
-        ? cfg.commitId
-        : typeof cfg.branch === 'string'
-          ? cfg.branch
-          : project.branch;
-    const sha = await rt.repos.resolve(project.repoName, ref);
-    if (!sha) return ncpError(400, '31010', 'Invalid source', `Cannot find ${ref} in ${project.repoName}`);
+    // Whatever the body says (a `source` block included), SourceBuild builds the head of the project's
+    // branch and pushes the tag the project is configured with.
+    const sha = await rt.repos.head(project.repository, project.branch);
     const willFail = rt.hooks.nextBuildFails > 0 || (rt.buildFailRate > 0 && rt.random() < rt.buildFailRate);
     if (rt.hooks.nextBuildFails > 0) rt.hooks.nextBuildFails -= 1;
     const buildId = `${randomBytes(4).toString('hex')}-${rt.state.nextId()}`;
-    rt.state.addBuild({ buildId, projectId: project.id, commitSha: sha, startedAt: rt.now(), willFail });
+    rt.state.addBuild({
+      buildId,
+      projectId: project.id,
+      commitSha: sha,
+      image: project.dockerbuild.image,
+      tag: project.dockerbuild.tag,
+      startedAt: rt.now(),
+      willFail,
+    });
     return { status: 200, body: { result: { projectId: num(project.id), buildId } } };
+  }
+  if (method === 'DELETE' && action === 'build' && parts.length === 2) {
+    const buildId = isObject(body) && typeof body.buildId === 'string' ? body.buildId : null;
+    const run = buildId ? rt.state.builds.get(buildId) : undefined;
+    if (!run || run.projectId !== project.id) return notFound();
+    if (!run.settled && run.canceledAt === null) run.canceledAt = rt.now();
+    return { status: 200, body: { result: { projectId: num(project.id), buildId: run.buildId } } };
   }
   if (method === 'GET' && action === 'history' && parts.length === 2) {
     const now = rt.now();
@@ -142,22 +216,24 @@ async function sourceBuild(
           end: v.endedAt,
           userId: 'klepaas-bot',
           status: v.status,
-          failedPhase: v.failedPhase,
+          ...(v.failedPhase ? { failedPhase: v.failedPhase } : {}),
         };
       });
     return { status: 200, body: { result: { total: history.length, history } } };
   }
-  return ncpError(404, '300', 'Not Found Exception');
+  return notFound();
 }
 
 async function sourceDeploy(rt: SimRuntime, method: string, parts: string[]): Promise<Reply> {
   const [projectId, a, b, c, d, e] = parts;
   if (method === 'POST' && a === 'stage' && c === 'scenario' && e === 'deploy' && parts.length === 6) {
     const scenario = rt.state.scenarios.get(rt.state.scenarioKey(projectId ?? '', b ?? '', d ?? ''));
-    if (!scenario) return ncpError(404, '32001', 'Scenario not found');
+    if (!scenario) return notFound();
     const head = await rt.repos.head(scenario.repoName, scenario.branch);
     const text = head ? await rt.repos.readFile(scenario.repoName, head, scenario.manifestPath) : null;
     const image = text ? safeImage(text) : null;
+    const ref = image ? splitImageRef(image) : null;
+    const name = ref ? ref.repository.slice(ref.repository.indexOf('/') + 1) : '';
     const willFail =
       rt.hooks.nextDeployFails > 0 || (rt.deployFailRate > 0 && rt.random() < rt.deployFailRate);
     if (rt.hooks.nextDeployFails > 0) rt.hooks.nextDeployFails -= 1;
@@ -168,16 +244,19 @@ async function sourceDeploy(rt: SimRuntime, method: string, parts: string[]): Pr
       stageId: scenario.stageId,
       scenarioId: scenario.scenarioId,
       image,
+      imageExisted: ref?.tag ? rt.state.hasImage(name, ref.tag) : false,
       startedAt: rt.now(),
       willFail,
+      needsApproval: scenario.approval === true,
     });
     return { status: 200, body: { result: { historyId: Number(historyId) } } };
   }
-  if (method === 'GET' && a === 'history' && b && parts.length === 3) {
-    const run = rt.state.deploys.get(b);
-    if (!run || run.projectId !== projectId) return ncpError(404, '32002', 'History not found');
+  const run = a === 'history' && b ? rt.state.deploys.get(b) : undefined;
+  if (!run || run.projectId !== projectId) return notFound();
+  if (method === 'GET' && parts.length === 3) {
     const v = rt.state.deployView(run, rt.now());
     const scenario = rt.state.scenarios.get(rt.state.scenarioKey(run.projectId, run.stageId, run.scenarioId));
+    // The documented detail: no `message` field.
     return {
       status: 200,
       body: {
@@ -191,12 +270,25 @@ async function sourceDeploy(rt: SimRuntime, method: string, parts: string[]): Pr
           startTime: run.startedAt,
           endTime: v.endedAt,
           type: 'KubernetesService',
-          ...(v.status === 'fail' && run.image === null ? { message: 'manifest has no image' } : {}),
         },
       },
     };
   }
-  return ncpError(404, '300', 'Not Found Exception');
+  if (method !== 'POST') return notFound();
+  const action = parts.slice(3).join('/');
+  const now = rt.now();
+  const waiting = rt.state.deployView(run, now).status === 'pending';
+  if (action === 'cancel' && parts.length === 4) {
+    if (!run.settled && run.canceledAt === null) run.canceledAt = now;
+    return { status: 200, body: { result: 'ok' } };
+  }
+  if ((action === 'approval/accept' || action === 'approval/reject') && parts.length === 5) {
+    if (!waiting) return ncpError(400, '100', 'The deployment is not waiting for approval');
+    if (action === 'approval/accept') run.approvedAt = now;
+    else run.rejectedAt = now;
+    return { status: 200, body: { result: 'ok' } };
+  }
+  return notFound();
 }
 
 function safeImage(text: string): string | null {
@@ -205,61 +297,6 @@ function safeImage(text: string): string | null {
   } catch {
     return null;
   }
-}
-
-function registryError(
-  status: number,
-  code: string,
-  message: string,
-  headers?: Record<string, string>,
-): Reply {
-  return { status, body: { errors: [{ code, message, detail: null }] }, headers };
-}
-
-/** NCR: Docker Registry v2 behind a Bearer token service that takes the API key as Basic credentials. */
-function registry(rt: SimRuntime, method: string, path: string, req: IncomingMessage): Reply {
-  const m = /^\/v2\/(.+)\/(manifests\/([^/]+)|tags\/list)$/.exec(path);
-  const name = m?.[1];
-  const scope = name ? `repository:${name}:pull` : 'registry:catalog:*';
-  const auth = req.headers.authorization ?? '';
-  const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-  if (!rt.tokens.has(token)) {
-    return registryError(401, 'UNAUTHORIZED', 'authentication required', {
-      'www-authenticate': `Bearer realm="${rt.origin}/ncr/token",service="ncr-simulator",scope="${scope}"`,
-    });
-  }
-  if (path === '/v2/' || path === '/v2') return { status: 200, body: {} };
-  if (!m || !name) return registryError(404, 'NOT_FOUND', 'not found');
-  const tags = rt.state.registry.get(name);
-  if (m[2] === 'tags/list') {
-    if (!tags) return registryError(404, 'NAME_UNKNOWN', 'repository name not known to registry');
-    return { status: 200, body: { name, tags: [...tags].sort() } };
-  }
-  const tag = m[3] ?? '';
-  if (!tags?.has(tag) || method === 'POST') return registryError(404, 'MANIFEST_UNKNOWN', 'manifest unknown');
-  const digest = `sha256:${Buffer.from(`${name}:${tag}`).toString('hex').padEnd(64, '0').slice(0, 64)}`;
-  return {
-    status: 200,
-    headers: {
-      'content-type': 'application/vnd.docker.distribution.manifest.v2+json',
-      'docker-content-digest': digest,
-    },
-    body: {
-      schemaVersion: 2,
-      mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-      config: { digest },
-    },
-  };
-}
-
-function tokenEndpoint(rt: SimRuntime, req: IncomingMessage): Reply {
-  const auth = req.headers.authorization ?? '';
-  const decoded = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
-  if (!safeEqual(decoded, `${rt.accessKey}:${rt.secretKey}`))
-    return registryError(401, 'UNAUTHORIZED', 'invalid credentials');
-  const token = randomBytes(16).toString('hex');
-  rt.tokens.add(token);
-  return { status: 200, body: { token, access_token: token, expires_in: 300 } };
 }
 
 function gitAuthorized(rt: SimRuntime, req: IncomingMessage): string | null {
@@ -275,12 +312,14 @@ export async function handle(rt: SimRuntime, req: IncomingMessage, res: ServerRe
   const method = req.method ?? 'GET';
   const url = new URL(req.url ?? '/', 'http://simulator');
   const path = url.pathname;
-  const record = (status: number) => rt.calls.push({ method, path, status });
+  let body: unknown;
+  const record = (status: number) =>
+    rt.calls.push(body === undefined ? { method, path, status } : { method, path, status, body });
 
   if (path.startsWith('/git/')) {
-    const pathInfo = path.slice(4);
-    if (!rt.repos.handles(pathInfo))
-      return void json(res, { status: 404, body: { message: 'Not Found' } }, method);
+    // SourceCommit serves `/{projectId}/{repo}.git` only; `/git` stands for the devtools host here.
+    const pathInfo = rt.repos.backendPath(path.slice(4));
+    if (pathInfo === null) return void json(res, { status: 404, body: { message: 'Not Found' } }, method);
     const user = gitAuthorized(rt, req);
     if (!user) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="SourceCommit"' }).end();
@@ -299,17 +338,18 @@ export async function handle(rt: SimRuntime, req: IncomingMessage, res: ServerRe
   rt.state.settle(rt.now());
   let reply: Reply;
   if (path.startsWith('/v2')) {
-    reply = injected(rt) ?? registry(rt, method, path, req);
+    reply = injected(rt, method) ?? registry(rt, method, path, req);
   } else {
     const m = /^\/(sourcebuild|sourcedeploy)\/api\/v1\/project\/(.+)$/.exec(path);
     if (!m?.[2]) {
       reply = ncpError(404, '300', 'Not Found Exception');
     } else {
+      body = await readBody(req);
       reply =
         checkSignature(rt, req) ??
-        injected(rt) ??
+        injected(rt, method) ??
         (m[1] === 'sourcebuild'
-          ? await sourceBuild(rt, method, m[2].split('/'), req)
+          ? await sourceBuild(rt, method, m[2].split('/'), body)
           : await sourceDeploy(rt, method, m[2].split('/')));
     }
   }

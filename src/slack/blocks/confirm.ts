@@ -4,11 +4,13 @@ import { shortSha } from '../../domain/repo-ref.ts';
 import type { RunningCommit } from '../../domain/reports.ts';
 import { stepsBackPhrase } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
+import { lockText } from './conversation.ts';
 import { firstLine, formatAge, formatTime, type RenderContext, t } from './format.ts';
 import {
   actions,
   type Block,
   button,
+  code,
   confirmDialog,
   context,
   esc,
@@ -16,8 +18,12 @@ import {
   header,
   mention,
   message,
+  outside,
   type SlackMessage,
 } from './kit.ts';
+
+/** Marks the "buttons work until …" line, so the line can go when the buttons do. */
+export const footerBlockPrefix = 'footer:';
 
 type Reply<K extends BotReply['kind']> = Extract<BotReply, { kind: K }>;
 
@@ -60,16 +66,21 @@ function decisionButtons(
   ]);
 }
 
-function footer(lang: Lang, requestedBy: string | null, expiresAt: Date, ctx: RenderContext): Block {
-  const who = requestedBy
-    ? t(lang, `요청: ${mention(requestedBy)}`, `Requested by ${mention(requestedBy)}`)
-    : '';
+function footer(
+  lang: Lang,
+  pendingId: string,
+  requestedBy: string | null,
+  expiresAt: Date,
+  ctx: RenderContext,
+): Block {
+  const who = mention(requestedBy);
   const until = t(
     lang,
     `${formatTime(expiresAt, ctx)}까지 누를 수 있어요`,
     `Buttons work until ${formatTime(expiresAt, ctx)}`,
   );
-  return context(who, until);
+  const block = context(who ? t(lang, `요청: ${who}`, `Requested by ${who}`) : '', until);
+  return { ...block, block_id: `${footerBlockPrefix}${pendingId}`.slice(0, 255) };
 }
 
 export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderContext): SlackMessage {
@@ -91,11 +102,28 @@ export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderC
     : t(lang, ':white_check_mark: NCR에 이미지 있음', ':white_check_mark: Image present in NCR');
   const title = t(lang, `${repo} 롤백할까요?`, `Roll back ${repo}?`);
   const go = t(lang, '롤백', 'Roll back');
-  const back = stepsBackPhrase(plan.stepsBack, lang);
+  const back = plan.faulty
+    ? t(lang, '롤백 전 버전으로 되돌림', 'undoing the rollback')
+    : stepsBackPhrase(plan.stepsBack, lang);
+  // The reading of a target in words, a rolled-away-from target taken on purpose, a forced lock.
+  const notes: string[] = [];
+  if (plan.reasoning) notes.push(`:mag: ${esc(plan.reasoning[lang])}`);
+  if (plan.faulty)
+    notes.push(
+      t(
+        lang,
+        `:warning: \`${shortSha(plan.faulty.commitSha)}\`은(는) 롤백 #${plan.faulty.rollbackId}로 벗어난 버전입니다.`,
+        `:warning: \`${shortSha(plan.faulty.commitSha)}\` was rolled away from by rollback #${plan.faulty.rollbackId}.`,
+      ),
+    );
+  if (r.overridesLock)
+    notes.push(
+      `${lockText(r.overridesLock, lang, ctx)} — ${t(lang, '강제 진행 (기록됨)', 'forcing past it (recorded)')}`,
+    );
   const dialog = t(
     lang,
-    `*${esc(repo)}* 를 \`${shortSha(plan.target.commitSha)}\` (${back})로 되돌립니다.`,
-    `Roll *${esc(repo)}* back to \`${shortSha(plan.target.commitSha)}\` (${back}).`,
+    `${repo} 를 ${shortSha(plan.target.commitSha)} (${back})로 되돌립니다.`,
+    `Roll ${repo} back to ${shortSha(plan.target.commitSha)} (${back}).`,
   );
   return message(
     [
@@ -103,17 +131,18 @@ export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderC
       fields([
         `*${t(lang, '현재 실행 중', 'Running now')}*\n${runningLine(plan.current, ctx, lang)}`,
         `*${t(lang, '되돌릴 커밋', 'Roll back to')}*\n${target}`,
-        `*${t(lang, '몇 단계 전', 'Steps back')}*\n${plan.stepsBack}`,
+        `*${t(lang, '몇 단계 전', 'Steps back')}*\n${plan.faulty ? back : plan.stepsBack}`,
         `*${t(lang, '이미지', 'Image')}*\n${image}`,
       ]),
+      ...(notes.length > 0 ? [context(...notes)] : []),
       decisionButtons(lang, r.pendingId, go, title, dialog),
-      footer(lang, r.requestedBy, r.expiresAt, ctx),
+      footer(lang, r.pendingId, r.requestedBy, r.expiresAt, ctx),
     ],
     t(
       lang,
-      `${repo} 를 ${shortSha(plan.target.commitSha)} (${back})로 롤백할까요? ${plan.rebuild ? '이미지 재빌드 필요.' : ''}`,
-      `Roll ${repo} back to ${shortSha(plan.target.commitSha)} (${back})? ${plan.rebuild ? 'Image rebuild needed.' : ''}`,
-    ).trim(),
+      `${outside(repo)} 를 ${shortSha(plan.target.commitSha)} (${back})로 롤백할까요? ${plan.rebuild ? '이미지 재빌드 필요.' : ''}`,
+      `Roll ${outside(repo)} back to ${shortSha(plan.target.commitSha)} (${back})? ${plan.rebuild ? 'Image rebuild needed.' : ''}`,
+    ),
   );
 }
 
@@ -122,11 +151,11 @@ export function renderConfirmDeploy(r: Reply<'confirm_deploy'>, ctx: RenderConte
   const repo = `${plan.owner}/${plan.repo}`;
   const title = t(lang, `${repo} 배포할까요?`, `Deploy ${repo}?`);
   const go = t(lang, '배포', 'Deploy');
-  const target = `${esc(plan.ref)} → ${commitLine(plan.commitSha, plan.commitMessage, null, ctx, lang)}`;
+  const target = `${code(plan.ref)} → ${commitLine(plan.commitSha, plan.commitMessage, null, ctx, lang)}`;
   const dialog = t(
     lang,
-    `*${esc(repo)}* 에 \`${esc(plan.ref)}\` (\`${shortSha(plan.commitSha)}\`)를 빌드해서 배포합니다.`,
-    `Build and deploy \`${esc(plan.ref)}\` (\`${shortSha(plan.commitSha)}\`) to *${esc(repo)}*.`,
+    `${repo} 에 ${plan.ref} (${shortSha(plan.commitSha)})를 빌드해서 배포합니다.`,
+    `Build and deploy ${plan.ref} (${shortSha(plan.commitSha)}) to ${repo}.`,
   );
   return message(
     [
@@ -134,15 +163,15 @@ export function renderConfirmDeploy(r: Reply<'confirm_deploy'>, ctx: RenderConte
       fields([
         `*${t(lang, '현재 실행 중', 'Running now')}*\n${runningLine(plan.current, ctx, lang)}`,
         `*${t(lang, '배포할 커밋', 'Deploying')}*\n${target}`,
-        `*${t(lang, '이미지', 'Image')}*\n\`${esc(plan.imageRef)}\``,
+        `*${t(lang, '이미지', 'Image')}*\n${code(plan.imageRef)}`,
       ]),
       decisionButtons(lang, r.pendingId, go, title, dialog),
-      footer(lang, r.requestedBy, r.expiresAt, ctx),
+      footer(lang, r.pendingId, r.requestedBy, r.expiresAt, ctx),
     ],
     t(
       lang,
-      `${repo} 에 ${plan.ref} (${shortSha(plan.commitSha)}) 배포할까요?`,
-      `Deploy ${plan.ref} (${shortSha(plan.commitSha)}) to ${repo}?`,
+      `${outside(repo)} 에 ${outside(plan.ref)} (${shortSha(plan.commitSha)}) 배포할까요?`,
+      `Deploy ${outside(plan.ref)} (${shortSha(plan.commitSha)}) to ${outside(repo)}?`,
     ),
   );
 }
@@ -191,9 +220,20 @@ export function renderDecided(d: Decision, ctx: RenderContext): Block {
  * The confirmation message as it was, its buttons swapped for the decision line. Takes the blocks Slack
  * sent back in the action payload, so the details people read before pressing stay in place.
  */
-export function withDecision(original: readonly unknown[], decided: Block, fallback: string): SlackMessage {
-  const kept = original.filter(
-    (b): b is Block => typeof b === 'object' && b !== null && (b as { type?: unknown }).type !== 'actions',
-  );
-  return message([...kept, decided], fallback);
+export function withDecision(
+  original: readonly unknown[],
+  decided: Block,
+  fallback: string,
+  stamp: string,
+): SlackMessage {
+  const kept = original.flatMap((b): Block[] => {
+    if (typeof b !== 'object' || b === null) return [];
+    const { type, block_id } = b as { type?: unknown; block_id?: unknown };
+    // The buttons and the "buttons work until …" line go: they no longer say anything true.
+    if (type === 'actions') return [];
+    if (typeof block_id === 'string' && block_id.startsWith(footerBlockPrefix)) return [];
+    // Fresh block ids, so clients redraw the message instead of keeping state keyed by the old ones.
+    return [{ ...(b as Block), block_id: `${String(block_id ?? type)}~${stamp}`.slice(-255) }];
+  });
+  return message([...kept, { ...decided, block_id: `decided~${stamp}`.slice(0, 255) }], fallback);
 }

@@ -1,7 +1,19 @@
 import type { Deployment } from '../../domain/deployment.ts';
+import { personRef } from '../../domain/people.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
 import { firstLine, formatDuration, formatTime, type RenderContext, t } from './format.ts';
-import { context, esc, fields, message, type SlackMessage, section } from './kit.ts';
+import {
+  code,
+  context,
+  esc,
+  escWithRefs,
+  fields,
+  mention,
+  message,
+  type SlackMessage,
+  section,
+} from './kit.ts';
+import { slackLimits } from './limits.ts';
 import { formatStatus } from './reports.ts';
 
 /**
@@ -27,13 +39,11 @@ export interface SlackNotice {
 
 export const noticeBroadcasts = (n: Pick<SlackNotice, 'tone'>): boolean => n.tone === 'failure';
 
-/** Escapes the line for mrkdwn but keeps the requester's mention live, so Slack notifies them. */
-function safeLine(n: SlackNotice): string {
-  const user = n.deployment.requestedBy;
-  if (n.deployment.requestedVia !== 'slack' || !user) return esc(n.line);
-  const tag = `<@${user}>`;
-  return n.line.split(tag).map(esc).join(tag);
-}
+/**
+ * The line escaped as a whole; the requester, written with personRef when the line was composed, becomes a
+ * live mention afterwards. A `<@U…>` inside a commit message or an NCP error stays text.
+ */
+const safeLine = (n: SlackNotice): string => escWithRefs(n.line, slackLimits.sectionText);
 
 const label = (d: Deployment): string => `#${d.id} · ${esc(`${d.owner}/${d.repo}`)}`;
 
@@ -59,7 +69,7 @@ export function renderNotice(n: SlackNotice, ctx: RenderContext): SlackMessage {
             ),
           ),
         ],
-        text,
+        n.line,
       );
     case 'success': {
       const facts: string[] = [];
@@ -70,11 +80,11 @@ export function renderNotice(n: SlackNotice, ctx: RenderContext): SlackMessage {
         );
       }
       const image = imageOf(d);
-      if (image) facts.push(`*${t(lang, '이미지', 'Image')}*\n\`${esc(image)}\``);
+      if (image) facts.push(`*${t(lang, '이미지', 'Image')}*\n${code(image)}`);
       const blocks = [section(text)];
       if (facts.length > 0) blocks.push(fields(facts));
       blocks.push(context(`${label(d)} · ${formatStatus(d.status, lang)} · ${formatTime(n.at, ctx)}`));
-      return message(blocks, text);
+      return message(blocks, n.line);
     }
     case 'failure':
       return message(
@@ -84,14 +94,26 @@ export function renderNotice(n: SlackNotice, ctx: RenderContext): SlackMessage {
             `${label(d)} · ${formatStatus(d.status, lang)}`,
             t(
               lang,
-              `\`/rollback diagnose ${esc(`${d.owner}/${d.repo}`)}\` 로 원인을 점검할 수 있어요`,
-              `Check with \`/rollback diagnose ${esc(`${d.owner}/${d.repo}`)}\``,
+              `${code(`/rollback diagnose ${d.owner}/${d.repo}`)} 로 원인을 점검할 수 있어요`,
+              `Check with ${code(`/rollback diagnose ${d.owner}/${d.repo}`)}`,
             ),
           ),
         ],
-        text,
+        n.line,
       );
     case 'ended':
-      return message([section(text), context(`${label(d)} · ${formatStatus(d.status, lang)}`)], text);
+      return message([section(text), context(`${label(d)} · ${formatStatus(d.status, lang)}`)], n.line);
   }
+}
+
+/**
+ * The one reply that says a deployment ended, under the summary the progress message became: its headline
+ * and the requester mentioned once, so the thread notifies them without repeating the summary.
+ */
+export function renderOutcomeReply(n: SlackNotice & { readonly headline: string }): SlackMessage {
+  const d = n.deployment;
+  const who = d.requestedVia === 'slack' ? d.requestedBy : null;
+  const lead = mention(who);
+  const text = `${lead ? `${lead} ` : ''}${escWithRefs(n.headline, slackLimits.sectionText)}`;
+  return message([section(text), context(label(d))], `${who ? `${personRef(who)} ` : ''}${n.headline}`);
 }

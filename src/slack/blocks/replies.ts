@@ -1,18 +1,25 @@
-import { unknownReasonText } from '../../bot/examples.ts';
+import { unknownReasonText, withCommit } from '../../bot/examples.ts';
 import type { BotReply } from '../../bot/types.ts';
 import type { Lang } from '../../domain/intent.ts';
 import { formatRepo, shortSha } from '../../domain/repo-ref.ts';
 import { operationWord } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
+import { truncate } from './limits.ts';
+
+const errorTextMax = 1000;
+
 import { type RenderContext, t } from './format.ts';
 import {
   actions,
   button,
+  code,
   context,
   esc,
+  escWithRefs,
   header,
   mention,
   message,
+  outside,
   type SlackMessage,
   section,
 } from './kit.ts';
@@ -63,10 +70,10 @@ export const helpLines: readonly HelpLine[] = [
   },
 ];
 
-const helpList = (lang: Lang, max = helpLines.length): string =>
+const helpList = (lang: Lang, max = helpLines.length, commit: string | null = null): string =>
   helpLines
     .slice(0, max)
-    .map((l) => `• \`${l.text[lang]}\` — ${l.what[lang]}`)
+    .map((l) => `• \`${withCommit(l.text[lang], commit)}\` — ${l.what[lang]}`)
     .join('\n');
 
 export function renderHelp(r: Reply<'help'>): SlackMessage {
@@ -75,7 +82,7 @@ export function renderHelp(r: Reply<'help'>): SlackMessage {
   return message(
     [
       header(title),
-      section(helpList(lang)),
+      section(helpList(lang, helpLines.length, r.commit ?? null)),
       context(
         t(
           lang,
@@ -84,7 +91,7 @@ export function renderHelp(r: Reply<'help'>): SlackMessage {
         ),
       ),
     ],
-    `${title}\n${helpLines.map((l) => `${l.text[lang]} — ${l.what[lang]}`).join('\n')}`,
+    `${title}\n${helpLines.map((l) => `${withCommit(l.text[lang], r.commit)} — ${l.what[lang]}`).join('\n')}`,
   );
 }
 
@@ -92,7 +99,7 @@ export function renderUnknown(r: Reply<'unknown'>): SlackMessage {
   const { lang } = r;
   const why = unknownReasonText[r.reason][lang];
   const suggestions =
-    r.suggestions.length > 0 ? r.suggestions.map((s) => `• \`${esc(s)}\``).join('\n') : helpList(lang, 3);
+    r.suggestions.length > 0 ? r.suggestions.map((s) => `• ${code(s)}`).join('\n') : helpList(lang, 3);
   const lead =
     r.suggestions.length > 0 ? t(lang, '혹시 이것인가요?', 'Did you mean:') : t(lang, '예:', 'For example:');
   return message(
@@ -103,16 +110,18 @@ export function renderUnknown(r: Reply<'unknown'>): SlackMessage {
         t(lang, '`/rollback help` 로 전체 명령을 볼 수 있어요.', '`/rollback help` lists every command.'),
       ),
     ],
-    `${why} ${lead} ${r.suggestions.join(', ')}`.trim(),
+    `${why} ${lead} ${r.suggestions.map((s) => outside(s)).join(', ')}`,
   );
 }
 
 export function renderError(r: Reply<'error'>): SlackMessage {
-  const text = `:warning: ${esc(r.message)}`;
+  // Refusals name people with personRef (made live after escaping); NCP and git messages may be long.
+  const text = `:warning: ${escWithRefs(r.message, errorTextMax)}`;
   const blocks = [section(text)];
-  if (r.hint) blocks.push(section(`:bulb: ${esc(r.hint)}`));
-  blocks.push(context(`\`${r.code}\``));
-  return message(blocks, r.hint ? `${r.message} ${r.hint}` : r.message);
+  if (r.hint) blocks.push(section(`:bulb: ${escWithRefs(r.hint, errorTextMax)}`));
+  blocks.push(context(code(r.code)));
+  const fallback = `${truncate(r.message, errorTextMax)}${r.hint ? ` ${truncate(r.hint, errorTextMax)}` : ''}`;
+  return message(blocks, fallback);
 }
 
 export function renderChooseRepo(r: Reply<'choose_repo'>): SlackMessage {
@@ -131,7 +140,7 @@ export function renderChooseRepo(r: Reply<'choose_repo'>): SlackMessage {
   );
   return message(
     [section(lead), actions(`choose_repo:${r.pendingId}`.slice(0, 255), buttons)],
-    `${lead} ${r.options.map(formatRepo).join(', ')}`,
+    `${lead} ${r.options.map((o) => outside(formatRepo(o))).join(', ')}`,
   );
 }
 
@@ -144,10 +153,16 @@ export function renderStarted(r: Reply<'started'>, _ctx: RenderContext): SlackMe
     : '';
   const text = t(
     lang,
-    `:rocket: ${operationWord(d.operation, lang)} 시작: *${esc(repo)}*${commit}${by}. 진행 상황을 이 스레드에 알려 드릴게요.`,
-    `:rocket: ${operationWord(d.operation, lang, true)} started: *${esc(repo)}*${commit}${by}. I'll post progress in this thread.`,
+    `:rocket: ${operationWord(d.operation, lang)} 시작: *${esc(repo)}*${commit}${by}. 진행 상황을 알려 드릴게요.`,
+    `:rocket: ${operationWord(d.operation, lang, true)} started: *${esc(repo)}*${commit}${by}. I'll post progress here.`,
   );
-  return message([section(text), context(`#${d.id}`)], text.replace(/:[a-z_]+: /, ''));
+  const sha = d.commitSha ? ` ${shortSha(d.commitSha)}` : '';
+  const fallback = t(
+    lang,
+    `${operationWord(d.operation, lang)} 시작: ${outside(repo)}${sha}`,
+    `${operationWord(d.operation, lang, true)} started: ${outside(repo)}${sha}`,
+  );
+  return message([section(text), context(`#${d.id}`)], fallback);
 }
 
 export function renderCanceled(r: Reply<'canceled'>): SlackMessage {

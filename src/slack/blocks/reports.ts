@@ -4,8 +4,21 @@ import type { Lang } from '../../domain/intent.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
 import { operationWord, statusWord } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
+import { lockText } from './conversation.ts';
 import { firstLine, formatAge, formatDuration, formatTime, type RenderContext, t } from './format.ts';
-import { type Block, button, context, esc, header, message, type SlackMessage, section } from './kit.ts';
+import {
+  type Block,
+  button,
+  code,
+  context,
+  esc,
+  header,
+  mention,
+  message,
+  outside,
+  type SlackMessage,
+  section,
+} from './kit.ts';
 
 type Reply<K extends BotReply['kind']> = Extract<BotReply, { kind: K }>;
 
@@ -62,10 +75,10 @@ export function renderDiagnose(r: Reply<'diagnose'>, ctx: RenderContext): SlackM
   blocks.push(context(facts.join(' · ')));
   const fallback = [
     report.ready
-      ? t(lang, `${repo} 롤백 준비 완료`, `${repo} is ready to roll back`)
-      : t(lang, `${repo} 롤백 불가`, `${repo} cannot roll back`),
-    ...report.issues,
-    ...report.warnings,
+      ? t(lang, `${outside(repo)} 롤백 준비 완료`, `${outside(repo)} is ready to roll back`)
+      : t(lang, `${outside(repo)} 롤백 불가`, `${outside(repo)} cannot roll back`),
+    ...report.issues.map((s) => outside(s)),
+    ...report.warnings.map((s) => outside(s)),
   ].join('. ');
   return message(blocks, fallback);
 }
@@ -101,18 +114,29 @@ export function renderCandidates(r: Reply<'candidates'>, ctx: RenderContext): Sl
       ),
     );
   }
+  // Rolled-away-from versions: listed, marked, no button and no number.
+  for (const f of list.faulty)
+    blocks.push(
+      context(
+        t(
+          lang,
+          `:warning: \`${shortSha(f.commitSha)}\` ${esc(firstLine(f.commitMessage))} · 롤백 #${f.rollbackId}로 벗어난 버전 (대상 아님)`,
+          `:warning: \`${shortSha(f.commitSha)}\` ${esc(firstLine(f.commitMessage))} · rolled away from by rollback #${f.rollbackId} (not a target)`,
+        ),
+      ),
+    );
   blocks.push(
     context(
       t(
         lang,
-        `번호 N은 \`/rollback ${list.repo} N\` 의 N과 같아요.`,
-        `The number N is the N in \`/rollback ${list.repo} N\`.`,
+        `번호 N은 ${code(`/rollback ${list.repo} N`)} 의 N과 같아요.`,
+        `The number N is the N in ${code(`/rollback ${list.repo} N`)}.`,
       ),
     ),
   );
   const fallback = [
-    t(lang, `${repo} 롤백 후보:`, `${repo} rollback targets:`),
-    ...list.candidates.map((c) => `${c.n}. ${shortSha(c.commitSha)} ${firstLine(c.commitMessage)}`),
+    t(lang, `${outside(repo)} 롤백 후보:`, `${outside(repo)} rollback targets:`),
+    ...list.candidates.map((c) => `${c.n}. ${shortSha(c.commitSha)} ${outside(firstLine(c.commitMessage))}`),
   ].join('\n');
   return message(blocks, fallback);
 }
@@ -121,7 +145,7 @@ const deploymentLine = (d: Deployment, ctx: RenderContext, lang: Lang): string =
   const op = operationWord(d.operation, lang);
   const sha = d.commitSha ? `\`${shortSha(d.commitSha)}\`` : '`-------`';
   const took = d.durationMs !== null ? ` · ${formatDuration(d.durationMs, lang)}` : '';
-  const who = d.requestedBy && d.requestedVia === 'slack' ? ` · <@${d.requestedBy}>` : '';
+  const who = d.requestedVia === 'slack' && mention(d.requestedBy) ? ` · ${mention(d.requestedBy)}` : '';
   return `#${d.id} ${formatStatus(d.status, lang)} ${op} ${sha} ${esc(firstLine(d.commitMessage))} · ${formatTime(d.requestedAt, ctx)}${took}${who}`;
 };
 
@@ -132,7 +156,7 @@ export function renderHistory(r: Reply<'history'>, ctx: RenderContext): SlackMes
   const body = lines.length > 0 ? lines.join('\n') : t(lang, '배포 기록이 없어요.', 'No deployments yet.');
   return message(
     [header(t(lang, `${repo} 배포 기록`, `${repo} history`)), section(body)],
-    `${t(lang, `${repo} 배포 기록`, `${repo} history`)}\n${r.items.map((d) => `#${d.id} ${d.status} ${d.commitSha ? shortSha(d.commitSha) : ''}`).join('\n')}`,
+    `${t(lang, `${outside(repo)} 배포 기록`, `${outside(repo)} history`)}\n${r.items.map((d) => `#${d.id} ${d.status} ${d.commitSha ? shortSha(d.commitSha) : ''}`).join('\n')}`,
   );
 }
 
@@ -141,11 +165,30 @@ export function renderStatus(r: Reply<'status'>, ctx: RenderContext): SlackMessa
   const repo = `${r.owner}/${r.repo}`;
   if (!r.deployment) {
     const text = t(lang, `${repo} 배포 기록이 없어요.`, `${repo} has no deployments yet.`);
-    return message([section(esc(text))], text);
+    return message([section(esc(text))], outside(text));
   }
   const d = r.deployment;
   const line = deploymentLine(d, ctx, lang);
   const blocks: Block[] = [section(`*${esc(repo)}*\n${line}`)];
   if (d.errorMessage) blocks.push(context(`:warning: ${esc(firstLine(d.errorMessage))}`));
-  return message(blocks, `${repo}: #${d.id} ${d.status}`);
+  const now = r.running;
+  if (now?.commitSha) {
+    const since = now.deployedAt ?? now.completedAt ?? now.requestedAt;
+    const by = now.requestedBy
+      ? now.requestedVia === 'slack'
+        ? mention(now.requestedBy)
+        : esc(now.requestedBy)
+      : '?';
+    blocks.push(
+      context(
+        t(
+          lang,
+          `지금 실행 중: \`${shortSha(now.commitSha)}\` ${esc(firstLine(now.commitMessage))} · ${formatTime(since, ctx)}부터 · ${by}의 ${operationWord(now.operation, lang)} #${now.id}`,
+          `Running now: \`${shortSha(now.commitSha)}\` ${esc(firstLine(now.commitMessage))} · since ${formatTime(since, ctx)} · ${operationWord(now.operation, lang)} #${now.id} by ${by}`,
+        ),
+      ),
+    );
+  }
+  if (r.lock) blocks.push(context(lockText(r.lock, lang, ctx)));
+  return message(blocks, `${outside(repo)}: #${d.id} ${d.status}`);
 }

@@ -12,17 +12,19 @@ import {
   rollbackToValueSchema,
 } from '../blocks/action-ids.ts';
 import { type Decision, renderDecided, withDecision } from '../blocks/confirm.ts';
-import type { SlackMessage } from '../blocks/kit.ts';
+import { fromSlackText, type SlackMessage } from '../blocks/kit.ts';
 import { isDmChannel } from '../blocks/where.ts';
-import { describeSlackError, postEphemeral, updateMessage } from '../web-api.ts';
+import { describeSlackError } from '../web-api.ts';
 import {
   firstDelivery,
   inAllowedChannel,
+  isBotDm,
   type ListenerDeps,
   postInThread,
   render,
   renderContext,
   safely,
+  tellInDm,
   type WebClient,
 } from './context.ts';
 
@@ -75,7 +77,10 @@ function readPress(deps: ListenerDeps, body: unknown): Press | null {
   const key = payload.trigger_id ?? (action.action_ts ? `${payload.user.id}:${action.action_ts}` : undefined);
   if (!firstDelivery(deps, key ? `action:${key}` : undefined)) return null;
   const channel = payload.channel?.id ?? null;
-  const threadTs = payload.message ? (payload.message.thread_ts ?? payload.message.ts) : null;
+  // Buttons in a DM sit in the conversation itself; what follows goes inline there too, not in a thread.
+  const threadTs = payload.message
+    ? (payload.message.thread_ts ?? (isDmChannel(channel) ? null : payload.message.ts))
+    : null;
   return {
     payload,
     action,
@@ -92,7 +97,8 @@ async function pressAllowed(
   press: Press,
 ): Promise<boolean> {
   const channel = press.actor.channel;
-  return inAllowedChannel(deps, { channel, isDm: isDmChannel(channel), lang: press.lang }, (msg) =>
+  const isDm = await isBotDm(deps, client, channel);
+  return inAllowedChannel(deps, { channel, isDm, lang: press.lang }, (msg) =>
     tellPresser(deps, client, respond, press, msg),
   );
 }
@@ -100,7 +106,6 @@ async function pressAllowed(
 /** Swaps the pressed message's buttons for the decision line, in place (chat.update, else response_url). */
 async function replaceButtons(
   deps: ListenerDeps,
-  client: WebClient,
   respond: RespondFn,
   press: Press,
   decision: Decision,
@@ -109,12 +114,13 @@ async function replaceButtons(
   const msg: SlackMessage = withDecision(
     m?.blocks ?? [],
     renderDecided(decision, renderContext(deps)),
-    m?.text ?? '',
+    fromSlackText(m?.text ?? ''),
+    String(decision.at.getTime()),
   );
   try {
     if (m && press.actor.channel && !press.payload.container?.is_ephemeral) {
       try {
-        await updateMessage(client, { channel: press.actor.channel, ts: m.ts }, msg);
+        await deps.poster.update({ channel: press.actor.channel, ts: m.ts }, msg);
         return;
       } catch (err) {
         deps.logger.warn(
@@ -129,27 +135,41 @@ async function replaceButtons(
   }
 }
 
-/** A refusal only the presser sees. */
+/**
+ * A refusal only the presser sees: an ephemeral message, else the press's response_url (which reaches
+ * channels the bot is not in), else their DM with the app. Never only the log.
+ */
 async function tellPresser(
   deps: ListenerDeps,
-  client: WebClient,
+  _client: WebClient,
   respond: RespondFn,
   press: Press,
   msg: SlackMessage,
 ): Promise<void> {
-  try {
-    if (press.actor.channel && press.actor.user) {
-      await postEphemeral(
-        client,
-        { channel: press.actor.channel, user: press.actor.user, threadTs: press.actor.threadTs },
-        msg,
-      );
+  const { channel, user, threadTs } = press.actor;
+  if (channel && user) {
+    try {
+      await deps.poster.ephemeral({ channel, user, threadTs }, msg);
       return;
+    } catch (err) {
+      deps.logger.warn(
+        { err, slack: describeSlackError(err) },
+        'ephemeral refusal failed; using response_url',
+      );
     }
-    await respond({ response_type: 'ephemeral', replace_original: false, text: msg.text });
-  } catch (err) {
-    deps.logger.error({ err, slack: describeSlackError(err) }, 'telling the presser failed');
   }
+  try {
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: msg.text,
+      blocks: msg.blocks as unknown as Blocks,
+    });
+    return;
+  } catch (err) {
+    deps.logger.warn({ err, slack: describeSlackError(err) }, 'response_url refusal failed; trying the DM');
+  }
+  if (user) await tellInDm(deps, user, channel ?? user, 'cannot_post', msg);
 }
 
 /** After a press: refusals to the presser, everything else in the thread. */
@@ -181,7 +201,7 @@ export function register(app: App, deps: ListenerDeps): void {
         deps.dispatcher.decide(pendingId, decision, press.actor),
       );
       if (reply.kind === 'started' || reply.kind === 'canceled') {
-        await replaceButtons(deps, client, respond, press, {
+        await replaceButtons(deps, respond, press, {
           lang: reply.lang,
           what: decision,
           by: press.actor.user,
@@ -209,7 +229,7 @@ export function register(app: App, deps: ListenerDeps): void {
       deps.dispatcher.chooseRepo(value.p, repo, press.actor),
     );
     if (reply.kind !== 'error') {
-      await replaceButtons(deps, client, respond, press, {
+      await replaceButtons(deps, respond, press, {
         lang: reply.lang,
         what: 'choose',
         by: press.actor.user,

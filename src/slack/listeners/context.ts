@@ -1,13 +1,14 @@
 import type { webApi } from '@slack/bolt';
 import type { Actor, BotReply, Dispatcher } from '../../bot/types.ts';
 import type { Lang } from '../../domain/intent.ts';
+import { detectLang } from '../../domain/lang.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { EventLog } from '../../services/ports.ts';
 import { type RenderContext, renderReply } from '../blocks/index.ts';
-import type { SlackMessage } from '../blocks/kit.ts';
-import { channelAllowed, renderWrongChannel } from '../blocks/where.ts';
+import { type SlackMessage, withNote } from '../blocks/kit.ts';
+import { channelAllowed, dmNote, renderWrongChannel } from '../blocks/where.ts';
 import { failureReply } from '../failure.ts';
-import { describeSlackError, postEphemeral, postMessage } from '../web-api.ts';
+import { describeSlackError, isRateLimited, type Poster } from '../web-api.ts';
 
 export type WebClient = webApi.WebClient;
 
@@ -22,6 +23,10 @@ export interface ListenerDeps {
   readonly allowedChannels: readonly string[];
   /** True when the Slack notifier posts progress in the thread, so a press need not announce the start. */
   readonly noticesInThread: boolean;
+  /** Every message goes out through this: paced per channel, 429s waited out per channel. */
+  readonly poster: Poster;
+  /** Which D… channels are the bot's own DM with someone (asked once per channel, then remembered). */
+  readonly botDms: Map<string, boolean>;
 }
 
 export const renderContext = (deps: ListenerDeps): RenderContext => ({
@@ -57,22 +62,73 @@ export function render(deps: ListenerDeps, reply: BotReply): SlackMessage {
   return renderReply(reply, renderContext(deps));
 }
 
-/** Posts in a thread; a Slack refusal is logged with its code, never thrown into Bolt. */
+/**
+ * How long a request's job waits for its reply to go out. A channel in a 429 storm can hold a post for
+ * many seconds; past this the job lets go of its work-queue slot (other channels' requests need it) and
+ * the post finishes, or fails over to the DM, on its own. Order in a thread still holds: the post joined
+ * its channel's lane, which is first in, first out, before the job let go.
+ */
+export const REPLY_HOLD_MS = 200;
+
+/** Waits for `work` up to REPLY_HOLD_MS; after that it carries on detached (the poster tracks it for stop). */
+export async function holdAtMost<T>(work: Promise<T>, late: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const letGo = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(late), REPLY_HOLD_MS);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([work, letGo]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Posts in a thread. When Slack will not take it (the bot is not in the channel, or 429s past the pacer's
+ * patience), the person gets the reply in their DM with the app instead, with a line saying why: a request
+ * is never answered only in the log.
+ */
 export async function postInThread(
   deps: ListenerDeps,
-  client: WebClient,
+  _client: WebClient,
   actor: Actor,
   msg: SlackMessage,
 ): Promise<string | null> {
-  if (!actor.channel) return null;
-  try {
-    return await postMessage(client, { channel: actor.channel, threadTs: actor.threadTs }, msg);
-  } catch (err) {
-    deps.logger.error(
-      { err, slack: describeSlackError(err), channel: actor.channel },
-      'posting the reply failed',
-    );
+  const channel = actor.channel;
+  if (!channel) return null;
+  const sent = deps.poster.post({ channel, threadTs: actor.threadTs }, msg).catch(async (err: unknown) => {
+    deps.logger.error({ err, slack: describeSlackError(err), channel }, 'posting the reply failed');
+    if (actor.user && actor.user !== channel) {
+      await tellInDm(deps, actor.user, channel, isRateLimited(err) ? 'ratelimited' : 'cannot_post', msg);
+    }
     return null;
+  });
+  return holdAtMost(sent, null);
+}
+
+/** Why a reply went to the person's DM instead of where they asked. */
+export type DmReason = 'ratelimited' | 'cannot_post';
+
+/**
+ * Sends `msg` to the person's DM with the app (chat.postMessage to a user id; chat:write covers it), with a
+ * first line saying where it could not go and what to do. Failing that, the log is all there is.
+ */
+export async function tellInDm(
+  deps: ListenerDeps,
+  user: string,
+  channel: string,
+  reason: DmReason,
+  msg: SlackMessage,
+): Promise<boolean> {
+  const lang = detectLang(msg.text);
+  const why = dmNote(reason, channel, lang);
+  try {
+    await deps.poster.post({ channel: user }, withNote(why, msg));
+    return true;
+  } catch (err) {
+    deps.logger.error({ err, slack: describeSlackError(err), user }, 'telling the person in a DM failed');
+    return false;
   }
 }
 
@@ -97,6 +153,36 @@ export async function inAllowedChannel(
 
 /** An ephemeral message to one person in a channel (in a thread when given). */
 export const ephemeralTo =
-  (client: WebClient, where: { channel: string; user: string; threadTs?: string | null }) =>
+  (deps: ListenerDeps, where: { channel: string; user: string; threadTs?: string | null }) =>
   (msg: SlackMessage) =>
-    postEphemeral(client, where, msg);
+    deps.poster.ephemeral(where, msg);
+
+/**
+ * Whether `channel` is the bot's own DM with someone. Only those are exempt from ALLOWED_CHANNELS; a DM
+ * between two people (where a slash command can also be typed) is not. The bot can read only its own DMs,
+ * so conversations.info answers `is_im` for those and `channel_not_found` for the others.
+ */
+export async function isBotDm(
+  deps: ListenerDeps,
+  client: WebClient,
+  channel: string | null,
+): Promise<boolean> {
+  if (!channel?.startsWith('D')) return false;
+  const known = deps.botDms.get(channel);
+  if (known !== undefined) return known;
+  try {
+    const res = await client.conversations.info({ channel });
+    const im = res.channel?.is_im === true;
+    deps.botDms.set(channel, im);
+    return im;
+  } catch (err) {
+    const code = describeSlackError(err)?.code;
+    // Only a definite answer is remembered; a network error asks again next time.
+    if (code === 'channel_not_found') deps.botDms.set(channel, false);
+    if (code === 'missing_scope') {
+      // An install from before im:read: without it no DM can be told apart, so none is exempt.
+      deps.logger.warn({ channel }, 'conversations.info needs the im:read scope: reinstall the app');
+    } else deps.logger.info({ channel, code }, 'not the bot DM; ALLOWED_CHANNELS applies');
+    return false;
+  }
+}

@@ -2,12 +2,12 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor } from '../../bot/types.ts';
 import { detectLang } from '../../domain/lang.ts';
-import { isDmChannel } from '../blocks/where.ts';
 import { stripBotMention } from '../commands.ts';
 import {
   ephemeralTo,
   firstDelivery,
   inAllowedChannel,
+  isBotDm,
   type ListenerDeps,
   postInThread,
   render,
@@ -33,6 +33,12 @@ const chatEventSchema = z
 type ChatEvent = z.infer<typeof chatEventSchema>;
 
 /**
+ * Subtypes that are still a person writing a new message: a thread reply also sent to the channel, and a
+ * message with a file attached. Edits, deletions, joins and the rest are not requests.
+ */
+const personSubtypes: ReadonlySet<string> = new Set(['thread_broadcast', 'file_share']);
+
+/**
  * Whether an event is a person talking to the bot. Bots (ourselves included), edits, deletions and other
  * subtypes are not requests: answering them would loop or run a command twice.
  */
@@ -40,7 +46,8 @@ export function isPersonTalking(
   e: ChatEvent,
   botUserId: string | undefined,
 ): e is ChatEvent & { user: string } {
-  if (e.bot_id || e.subtype || !e.user) return false;
+  if (e.bot_id || !e.user) return false;
+  if (e.subtype && !personSubtypes.has(e.subtype)) return false;
   if (botUserId && e.user === botUserId) return false;
   return e.type === 'app_mention' || e.channel_type === 'im';
 }
@@ -64,15 +71,19 @@ async function handleChat(
   if (!firstDelivery(deps, eventId ? `event:${eventId}` : `msg:${event.channel}:${event.ts}`)) return;
 
   const text = stripBotMention(event.text, botUserId);
+  // Slack sends `message.im` only for the bot's own DMs (remembered for slash commands typed there); any
+  // other D… channel is asked about.
+  if (event.channel_type === 'im') deps.botDms.set(event.channel, true);
+  const isDm = event.channel_type === 'im' || (await isBotDm(deps, client, event.channel));
   const actor: Actor = {
     via: 'slack',
     user: event.user,
     channel: event.channel,
-    threadTs: event.thread_ts ?? event.ts,
+    // In a DM the answer goes inline, like a chat; a thread opens only when the person wrote in one.
+    threadTs: event.thread_ts ?? (isDm ? null : event.ts),
   };
   const lang = detectLang(text);
-  const isDm = event.channel_type === 'im' || isDmChannel(event.channel);
-  const refuseTo = ephemeralTo(client, {
+  const refuseTo = ephemeralTo(deps, {
     channel: event.channel,
     user: event.user,
     threadTs: actor.threadTs,

@@ -35,6 +35,7 @@ const record = (patch: Partial<Deployment> = {}): Deployment => ({
   durationMs: null,
   errorMessage: null,
   errorStage: null,
+  stage: null,
   ...patch,
 });
 

@@ -67,10 +67,39 @@ describe('signature', () => {
 });
 
 describe('build lifecycle', () => {
-  it('moves prepare -> upload -> success and pushes the 7-character tag to NCR', async () => {
+  it('GetProject shows the branch and cmd.dockerbuild; ChangeProject sets them', async () => {
+    const before = await rig.client.getBuildProject(demo.buildProjectId);
+    expect(before).toMatchObject({ sourceType: 'SourceCommit', repository: demo.scRepoName, branch: 'main' });
+    expect(before.dockerbuild).toMatchObject({ image: demo.imageName, tag: 'latest' });
+    await rig.client.changeBuildProject(demo.buildProjectId, {
+      dockerbuild: { ...before.dockerbuild, tag: 'abc1234' },
+    });
+    const after = await rig.client.getBuildProject(demo.buildProjectId);
+    expect(after.dockerbuild?.tag).toBe('abc1234');
+    expect(after.branch).toBe('main');
+    const patch = rig.sim.calls.filter((c) => c.method === 'PATCH').at(-1);
+    // Only the block asked for is sent: no source block when the branch is not changed.
+    expect(patch?.body).toEqual({ cmd: { dockerbuild: { ...before.dockerbuild, tag: 'abc1234' } } });
+  });
+
+  it('moves null -> prepare -> upload -> success, building the branch head under the configured tag', async () => {
     const sha = demo.missingImageSha;
-    const { buildId } = await rig.client.startBuild(demo.buildProjectId, { ref: null, commitSha: sha });
-    const seen = new Set<string>();
+    await rig.sim.commit(demo.scRepoName, 'klepaas-build', { 'x.txt': 'x' }, 'seed build branch');
+    // What the pipeline does: the commit on the build branch, the branch and tag on the project.
+    await rig.client.pushBuildBranch(
+      { projectId: demo.scProjectId, repoName: demo.scRepoName, branch: 'main' },
+      sha,
+      'klepaas-build',
+    );
+    const project = await rig.client.getBuildProject(demo.buildProjectId);
+    await rig.client.changeBuildProject(demo.buildProjectId, {
+      source: { type: 'SourceCommit', repository: demo.scRepoName, branch: 'klepaas-build' },
+      dockerbuild: { ...project.dockerbuild, tag: sha.slice(0, 7) },
+    });
+    const { buildId } = await rig.client.startBuild(demo.buildProjectId);
+    const start = rig.sim.calls.filter((c) => c.method === 'POST').at(-1);
+    expect(start?.body).toBeUndefined();
+    const seen = new Set<string | null>();
     const run = await waitFor(
       () => rig.client.getBuild(demo.buildProjectId, buildId),
       (r) => {
@@ -85,11 +114,42 @@ describe('build lifecycle', () => {
       exists: true,
       httpStatus: 200,
     });
+    expect(rig.sim.imageBuiltFrom(demo.imageName, sha.slice(0, 7))).toBe(sha);
+  });
+
+  it('regression: a source block in the StartBuild body is ignored, as real SourceBuild does', async () => {
+    // The old client asked for a commit with `source.config.commitId`; NCP builds the branch head anyway.
+    const head = await rig.sim.readRepoFile(demo.scRepoName, 'klepaas-build', 'x.txt');
+    expect(head).toBeNull();
+    const { signedHeaders } = await import('../../../src/ncp/sign.ts');
+    const path = `/sourcebuild/api/v1/project/${demo.buildProjectId}/build`;
+    const res = await request(`${rig.sim.baseUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders({
+          method: 'POST',
+          pathWithQuery: path,
+          timestampMs: Date.now(),
+          accessKey: rig.sim.accessKey,
+          secretKey: rig.sim.secretKey,
+        }),
+      },
+      body: JSON.stringify({ source: { config: { commitId: demo.commits[3]?.sha, branch: 'main' } } }),
+    });
+    const { result } = (await res.body.json()) as { result: { buildId: string } };
+    await waitFor(
+      () => rig.client.getBuild(demo.buildProjectId, result.buildId),
+      (r) => r !== null && mapBuildStatus(r.status).phase !== 'running',
+    );
+    const tag = (await rig.client.getBuildProject(demo.buildProjectId)).dockerbuild?.tag ?? '';
+    expect(rig.sim.imageBuiltFrom(demo.imageName, tag)).toBe(demo.missingImageSha);
+    expect(rig.sim.imageBuiltFrom(demo.imageName, demo.commits[3]?.imageTag ?? '')).toBeNull();
   });
 
   it('ends in fail with failedPhase when the simulator fails it', async () => {
     rig.sim.failNextBuild();
-    const { buildId } = await rig.client.startBuild(demo.buildProjectId, { ref: 'main', commitSha: null });
+    const { buildId } = await rig.client.startBuild(demo.buildProjectId);
     const run = await waitFor(
       () => rig.client.getBuild(demo.buildProjectId, buildId),
       (r) => r !== null && mapBuildStatus(r.status).phase !== 'running',
@@ -98,14 +158,22 @@ describe('build lifecycle', () => {
     expect(mapBuildStatus(run?.status ?? '').phase).toBe('failed');
   });
 
-  it('refuses an unknown project and a ref that does not exist', async () => {
-    expect((await rejection(rig.client.startBuild('999', { ref: 'main', commitSha: null }))).code).toBe(
-      'NCP_ERROR',
-    );
-    const err = await rejection(
-      rig.client.startBuild(demo.buildProjectId, { ref: 'no-such-branch', commitSha: null }),
-    );
-    expect(err.details).toMatchObject({ ncpStatus: 400 });
+  it('cancels a build with DELETE /project/{id}/build and its buildId', async () => {
+    const { buildId } = await rig.client.startBuild(demo.buildProjectId);
+    await rig.client.cancel({ kind: 'build', projectId: demo.buildProjectId, buildId });
+    expect(rig.sim.calls.at(-1)).toMatchObject({
+      method: 'DELETE',
+      path: `/sourcebuild/api/v1/project/${demo.buildProjectId}/build`,
+      status: 200,
+      body: { buildId },
+    });
+    expect((await rig.client.getBuild(demo.buildProjectId, buildId))?.status).toBe('canceled');
+  });
+
+  it('refuses an unknown project with the documented 404/300', async () => {
+    const err = await rejection(rig.client.startBuild('999'));
+    expect(err.code).toBe('NCP_ERROR');
+    expect(err.details).toMatchObject({ ncpStatus: 404, ncpCode: '300' });
   });
 });
 
@@ -116,10 +184,11 @@ describe('deploy lifecycle', () => {
     scenarioId: demo.deployScenarioId,
   });
 
-  it('moves pending -> inprogress -> success', async () => {
+  it('moves inprogress -> success with no approval configured, and the detail has no message', async () => {
     const { historyId } = await rig.client.runScenario(target());
     const first = await rig.client.getDeployRun(demo.deployProjectId, historyId);
-    expect(['pending', 'inprogress']).toContain(first.status);
+    expect(first.status).toBe('inprogress');
+    expect(first.message).toBeNull();
     const run = await waitFor(
       () => rig.client.getDeployRun(demo.deployProjectId, historyId),
       (r) => mapDeployStatus(r.status).phase !== 'running',
@@ -146,9 +215,49 @@ describe('deploy lifecycle', () => {
     expect((await rig.client.getDeployRun(demo.deployProjectId, second.historyId)).status).toBe('canceled');
   });
 
-  it('refuses a scenario that does not exist', async () => {
+  it('refuses a scenario that does not exist with the documented 404/300', async () => {
     const err = await rejection(rig.client.runScenario({ ...target(), scenarioId: '1' }));
-    expect(err.details).toMatchObject({ ncpStatus: 404, ncpCode: '32001' });
+    expect(err.details).toMatchObject({ ncpStatus: 404, ncpCode: '300' });
+  });
+
+  it('waits in pending for an approver on a stage that asks for one; accept deploys, reject ends it', async () => {
+    rig.sim.addScenario({
+      projectId: demo.deployProjectId,
+      stageId: '4099',
+      scenarioId: '5099',
+      name: 'approved',
+      repoName: demo.scRepoName,
+      branch: demo.defaultBranch,
+      manifestPath: demo.manifestPath,
+      approval: true,
+    });
+    const approved = { ...target(), stageId: '4099', scenarioId: '5099' };
+    const a = await rig.client.runScenario(approved);
+    const b = await rig.client.runScenario(approved);
+    expect((await rig.client.getDeployRun(demo.deployProjectId, a.historyId)).status).toBe('pending');
+    await rig.client.decideApproval(demo.deployProjectId, a.historyId, 'accept');
+    await rig.client.decideApproval(demo.deployProjectId, b.historyId, 'reject');
+    const done = await waitFor(
+      () => rig.client.getDeployRun(demo.deployProjectId, a.historyId),
+      (r) => mapDeployStatus(r.status).phase !== 'running',
+    );
+    expect(done.status).toBe('success');
+    expect((await rig.client.getDeployRun(demo.deployProjectId, b.historyId)).status).toBe('reject');
+    // Deciding twice is refused: the run no longer waits.
+    expect(
+      (await rejection(rig.client.decideApproval(demo.deployProjectId, a.historyId, 'accept'))).details,
+    ).toMatchObject({ ncpStatus: 400 });
+  });
+
+  it('cancels a deploy with POST /project/{p}/history/{h}/cancel', async () => {
+    const { historyId } = await rig.client.runScenario(target());
+    await rig.client.cancel({ kind: 'deploy', projectId: demo.deployProjectId, historyId });
+    expect(rig.sim.calls.at(-1)).toMatchObject({
+      method: 'POST',
+      path: `/sourcedeploy/api/v1/project/${demo.deployProjectId}/history/${historyId}/cancel`,
+      status: 200,
+    });
+    expect((await rig.client.getDeployRun(demo.deployProjectId, historyId)).status).toBe('canceled');
   });
 });
 

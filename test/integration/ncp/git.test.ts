@@ -16,7 +16,12 @@ import { type Rig, startRig, waitFor } from './helpers.ts';
 
 let rig: Rig;
 let demo: DemoSeed;
-const repo = () => ({ repoName: demo.scRepoName, branch: demo.defaultBranch });
+const repo = () => ({ projectId: demo.scProjectId, repoName: demo.scRepoName, branch: demo.defaultBranch });
+/** The commit the branch points at, the bot's manifest commits included. */
+const tip = async (c: { resolveRef: NcpClient['resolveRef'] } = rig.client) => {
+  const r = await c.resolveRef(repo(), 'main');
+  return r?.headSha ?? r?.sha;
+};
 
 beforeAll(async () => {
   rig = await startRig({ phaseMs: 40 });
@@ -43,8 +48,13 @@ describe('SourceCommit manifest update', () => {
     expect(readManifestImage(text ?? '')).toBe(imageRef);
     // The comments the owner wrote survive the edit.
     expect(text).toContain('# The image tag is the 7-character commit SHA');
+    // The branch now ends in the bot's commit; the code on it is still the newest application commit.
     const head = await rig.client.resolveRef(repo(), 'main');
-    expect(head).toEqual({ sha: result.commitSha, message: `Rollback to ${previous.imageTag}` });
+    expect(head).toEqual({
+      sha: demo.commits[0]?.sha,
+      message: demo.commits[0]?.message,
+      headSha: result.commitSha,
+    });
 
     const { historyId } = await rig.client.runScenario({
       projectId: demo.deployProjectId,
@@ -59,17 +69,17 @@ describe('SourceCommit manifest update', () => {
   });
 
   it('makes no commit when the manifest already points at the image', async () => {
-    const before = await rig.client.resolveRef(repo(), 'main');
+    const before = await tip();
     const current = readManifestImage(
       (await rig.sim.readRepoFile(demo.scRepoName, demo.defaultBranch, demo.manifestPath)) ?? '',
     );
     const result = await rig.client.setManifestImage(repo(), demo.manifestPath, current ?? '', 'noop');
-    expect(result).toEqual({ commitSha: before?.sha, changed: false });
-    expect((await rig.client.resolveRef(repo(), 'main'))?.sha).toBe(before?.sha);
+    expect(result).toEqual({ commitSha: before, changed: false, previousImage: current });
+    expect(await tip()).toBe(before);
   });
 
   it('throws MANIFEST_UPDATE_FAILED when the push is rejected, and the branch is unchanged', async () => {
-    const before = await rig.client.resolveRef(repo(), 'main');
+    const before = await tip();
     await rig.sim.rejectPushes(demo.scRepoName, true);
     try {
       const err = await rig.client
@@ -81,7 +91,7 @@ describe('SourceCommit manifest update', () => {
     } finally {
       await rig.sim.rejectPushes(demo.scRepoName, false);
     }
-    expect((await rig.client.resolveRef(repo(), 'main'))?.sha).toBe(before?.sha);
+    expect(await tip()).toBe(before);
   });
 
   it('throws when the manifest path does not exist or the credentials are wrong', async () => {
@@ -101,6 +111,46 @@ describe('SourceCommit manifest update', () => {
   });
 });
 
+describe('SourceCommit URL and credentials, as NCP serves them', () => {
+  it('regression: a repository URL without the project id is not served', async () => {
+    const opts = rig.sim.clientOptions(2_000);
+    const auth = `Basic ${Buffer.from(`${opts.gitUsername}:${opts.gitPassword}`).toString('base64')}`;
+    const path = `${demo.scRepoName}.git/info/refs?service=git-upload-pack`;
+    const old = await request(`${opts.sourceCommitGitUrl}/${path}`, { headers: { authorization: auth } });
+    expect(old.statusCode).toBe(404);
+    await old.body.dump();
+    const good = await request(`${opts.sourceCommitGitUrl}/${demo.scProjectId}/${path}`, {
+      headers: { authorization: auth },
+    });
+    expect(good.statusCode).toBe(200);
+    await good.body.dump();
+    const otherProject = await request(`${opts.sourceCommitGitUrl}/9999/${path}`, {
+      headers: { authorization: auth },
+    });
+    expect(otherProject.statusCode).toBe(404);
+    await otherProject.body.dump();
+  });
+
+  it('regression: the API keys are not git credentials', async () => {
+    const opts = rig.sim.clientOptions(2_000);
+    expect(opts.gitPassword).not.toBe(opts.secretKey);
+    const keys = new NcpClient({ ...opts, gitUsername: opts.accessKey, gitPassword: opts.secretKey });
+    await expect(keys.resolveRef(repo(), 'main')).rejects.toMatchObject({ code: 'NCP_UNAUTHORIZED' });
+    await keys.close();
+  });
+
+  it('force-pushes a commit to the build branch, also one older than the branch tip', async () => {
+    const [newest, older] = demo.commits;
+    if (!newest || !older) throw new Error('seed too short');
+    await rig.client.pushBuildBranch(repo(), newest.sha, 'klepaas-build');
+    expect((await rig.client.resolveRef(repo(), 'klepaas-build'))?.sha).toBe(newest.sha);
+    await rig.client.pushBuildBranch(repo(), older.sha, 'klepaas-build');
+    expect((await rig.client.resolveRef(repo(), 'klepaas-build'))?.sha).toBe(older.sha);
+    // The team's branch is never moved.
+    expect((await rig.client.resolveRef(repo(), 'main'))?.sha).toBe(newest.sha);
+  });
+});
+
 describe('resolveRef', () => {
   it('resolves a branch, a 7-character prefix and a full SHA to the commit and its message', async () => {
     const oldest = demo.commits[demo.commits.length - 1];
@@ -108,10 +158,18 @@ describe('resolveRef', () => {
     expect(await rig.client.resolveRef(repo(), oldest.sha.slice(0, 7))).toEqual({
       sha: oldest.sha,
       message: oldest.message,
+      headSha: null,
     });
     expect((await rig.client.resolveRef(repo(), oldest.sha))?.sha).toBe(oldest.sha);
     const main = await rig.client.resolveRef(repo(), 'main');
     expect(main?.sha).toMatch(/^[0-9a-f]{40}$/);
+  });
+
+  it('names the application commit below a bot manifest commit given by its SHA, as for a branch', async () => {
+    const viaBranch = await rig.client.resolveRef(repo(), 'main');
+    const botSha = viaBranch?.headSha;
+    if (!botSha) throw new Error('main should end in a bot commit here');
+    expect(await rig.client.resolveRef(repo(), botSha.slice(0, 7))).toEqual(viaBranch);
   });
 
   it('returns null for names and prefixes that match nothing, and for text that is not a ref', async () => {
@@ -196,8 +254,9 @@ describe('resolveRef without a full clone per question', () => {
 
   it('resolves a branch name from the ref list and one depth-1 fetch of that commit', async () => {
     proxy.log.length = 0;
+    // This client's author is not the bot's, so the tip is the answer as it is: one depth-1 fetch.
     const main = await client.resolveRef(repo(), 'main');
-    expect(main).toEqual(await rig.client.resolveRef(repo(), 'main'));
+    expect(main?.sha).toBe(await tip());
     const posts = uploads();
     expect(posts).toHaveLength(1);
     const body = posts[0]?.body ?? '';
@@ -216,6 +275,7 @@ describe('resolveRef without a full clone per question', () => {
     expect(await client.resolveRef(repo(), oldest.sha.slice(0, 7))).toEqual({
       sha: oldest.sha,
       message: oldest.message,
+      headSha: null,
     });
     const first = uploads().at(-1)?.body ?? '';
     expect(first).not.toContain('have ');
@@ -237,6 +297,7 @@ describe('resolveRef without a full clone per question', () => {
     expect(await client.resolveRef(repo(), pushed.slice(0, 7))).toEqual({
       sha: pushed,
       message: 'Pushed after the first look-up',
+      headSha: null,
     });
     expect(await client.resolveRef(repo(), '0000000')).toBeNull();
   });

@@ -53,9 +53,7 @@ describe('retries', () => {
   it('never retries a POST: one 500 means one attempt, so no second build can start', async () => {
     const { rig, demo } = await setup();
     rig.sim.failNextCalls(500);
-    const err = (await rig.client
-      .startBuild(demo.buildProjectId, { ref: 'main', commitSha: null })
-      .catch((e: unknown) => e)) as KlepaasError;
+    const err = (await rig.client.startBuild(demo.buildProjectId).catch((e: unknown) => e)) as KlepaasError;
     expect(err.code).toBe('NCP_ERROR');
     const posts = rig.sim.calls.filter((c) => c.method === 'POST');
     expect(posts.map((c) => c.status)).toEqual([500]);
@@ -68,6 +66,35 @@ describe('retries', () => {
       }),
     ).rejects.toMatchObject({ code: 'NCP_ERROR' });
     expect(rig.sim.calls.filter((c) => c.method === 'POST').length).toBe(2);
+  });
+
+  it('waits out Retry-After (never less than NCP asked) on a rate limit', async () => {
+    const { rig, demo, sleeps } = await setup();
+    rig.sim.failNextCalls({ status: 429, errorCode: '410', retryAfterS: 2 });
+    await expect(rig.client.getBuild(demo.buildProjectId, 'none')).resolves.toBeNull();
+    expect(historyCalls(rig, 'GET')).toEqual([429, 200]);
+    // The backoff alone would have slept 50 ms.
+    expect(sleeps).toEqual([2_000]);
+  });
+
+  it('returns a Retry-After longer than the policy allows instead of sleeping through it', async () => {
+    const { rig, demo, sleeps } = await setup();
+    rig.sim.failNextCalls({ status: 429, errorCode: '420', retryAfterS: 3_600 });
+    await expect(rig.client.getBuild(demo.buildProjectId, 'none')).rejects.toMatchObject({
+      code: 'NCP_ERROR',
+    });
+    expect(sleeps).toEqual([]);
+  });
+
+  it('regression: never retries a quota refusal (429 with errorCode 400)', async () => {
+    const { rig, demo, sleeps } = await setup();
+    rig.sim.failNextCalls({ status: 429, errorCode: '400' });
+    const err = (await rig.client
+      .getBuild(demo.buildProjectId, 'none')
+      .catch((e: unknown) => e)) as KlepaasError;
+    expect(err.details).toMatchObject({ ncpStatus: 429, ncpCode: '400', retryable: false });
+    expect(historyCalls(rig, 'GET')).toEqual([429]);
+    expect(sleeps).toEqual([]);
   });
 
   it('retries registry reads too', async () => {

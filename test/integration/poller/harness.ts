@@ -93,6 +93,7 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     intervalMs: 50,
     deployTimeoutMs: 10_000,
     buildTimeoutMs: 10_000,
+    approvalTimeoutMs: 20_000,
     ...opts.limits,
   };
 

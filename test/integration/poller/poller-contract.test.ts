@@ -39,7 +39,6 @@ describe.each(kinds)('poller contract: %s driver', (kind) => {
     await waitFor('succeeded notice', () => t.count(d.id, 'succeeded') === 1);
     expect(t.count(d.id, 'started')).toBe(1);
     expect(t.notices.filter((n) => n.id === d.id && n.kind === 'progress').map((n) => n.ncpStatus)).toEqual([
-      'pending',
       'inprogress',
     ]);
     expect(t.lines.join('')).toMatch(/✅ Rollback of K-Le-PaaS\/test01 to [0-9a-f]{7} succeeded in \d+s/);
@@ -97,11 +96,54 @@ describe.each(kinds)('poller contract: %s driver', (kind) => {
     t.use(driver);
     await driver.start();
     const d = await t.rollback(1);
-    await waitFor('pending seen', () => t.record(d.id).ncpStatus === 'pending');
+    await waitFor('inprogress seen', () => t.record(d.id).ncpStatus === 'inprogress');
     t.sim.cancel('deploy', d.deployHistoryId ?? '');
     await waitFor('canceled', () => t.record(d.id).status === 'canceled');
     expect(t.record(d.id)).toMatchObject({ ncpStatus: 'canceled', errorStage: 'deploy' });
     await waitFor('canceled notice', () => t.count(d.id, 'canceled') === 1);
+  });
+
+  it('a start NCP never answered is left in flight for reconciliation: no timeout, no notice', async () => {
+    const t = await open({ limits: { deployTimeoutMs: 300 } });
+    const driver = t.makeDriver();
+    t.use(driver);
+    await driver.start();
+    const d = t.stores.deployments.create({
+      owner: t.seed.owner,
+      repo: t.seed.repo,
+      commitSha: t.seed.commits[0]?.sha ?? null,
+      commitMessage: null,
+      ref: null,
+      operation: 'rollback',
+      rollbackFromId: null,
+      status: 'deploying',
+      image: null,
+      imageTag: null,
+      requestKey: null,
+      requestedBy: 'tester',
+      requestedVia: 'cli',
+      lang: 'en',
+      slackChannel: null,
+      slackThreadTs: null,
+    });
+    t.stores.deployments.update(d.id, {
+      stage: 'deploy_start_unknown',
+      startedAt: new Date(Date.now() - 60_000),
+    });
+    await driver.track(d.id);
+    let left = 1;
+    await waitFor('poller idle', () => {
+      void driver.pending().then((n) => {
+        left = n;
+      });
+      return left === 0;
+    });
+    expect(t.record(d.id)).toMatchObject({
+      status: 'deploying',
+      stage: 'deploy_start_unknown',
+      errorStage: null,
+    });
+    expect(t.notices.filter((n) => n.id === d.id)).toEqual([]);
   });
 
   it('a deploy that never finishes times out at POLL_TIMEOUT_MS instead of staying running', async () => {
@@ -155,7 +197,7 @@ describe.each(kinds)('poller contract: %s driver', (kind) => {
     t.use(first);
     await first.start();
     const d = await t.rollback(1);
-    await waitFor('pending seen', () => t.record(d.id).ncpStatus === 'pending');
+    await waitFor('inprogress seen', () => t.record(d.id).ncpStatus === 'inprogress');
     await first.stop();
     expect(isTerminal(t.record(d.id).status)).toBe(false);
 
@@ -164,9 +206,9 @@ describe.each(kinds)('poller contract: %s driver', (kind) => {
     await second.start();
     await waitFor('success after restart', () => t.record(d.id).status === 'success');
     await waitFor('succeeded notice', () => t.count(d.id, 'succeeded') === 1);
-    // The restart does not announce the deployment again.
+    // The restart does not announce the deployment again, nor the status it already reported.
     expect(t.count(d.id, 'started')).toBe(1);
-    expect(t.count(d.id, 'progress')).toBe(2);
+    expect(t.count(d.id, 'progress')).toBe(1);
   });
 
   it('a deployment tracked twice, and by two pollers at once, runs once and notifies once', async () => {
@@ -190,6 +232,6 @@ describe.each(kinds)('poller contract: %s driver', (kind) => {
     });
     expect(t.count(d.id, 'started')).toBe(1);
     expect(t.count(d.id, 'succeeded')).toBe(1);
-    expect(t.count(d.id, 'progress')).toBe(2);
+    expect(t.count(d.id, 'progress')).toBe(1);
   });
 });

@@ -14,16 +14,20 @@ const O = 'K-Le-PaaS';
 const R = 'test01';
 
 describe('deploy', () => {
-  it('resolves the default branch, builds, then the manifest and scenario put the commit in place', async () => {
+  it('resolves the default branch to its application commit, builds it, then the manifest and scenario put it in place', async () => {
+    const app = h.demo.commits[0]?.sha ?? '';
     const plan = await h.services.planDeploy(O, R, { ref: null });
     expect(plan.ref).toBe('main');
-    expect(plan.commitSha).toBe(h.demo.headSha);
+    // The head of main is the bot's manifest commit: the code it carries is the newest application commit.
+    expect(plan.commitSha).toBe(app);
+    expect(plan.commitSha).not.toBe(h.demo.headSha);
     const d = await h.services.executeDeploy(plan, requester, 'dep-1');
     expect(d).toMatchObject({
       operation: 'deploy',
       status: 'building',
       ref: 'main',
-      commitSha: h.demo.headSha,
+      commitSha: app,
+      stage: 'build_wait',
     });
     expect(d.buildId).not.toBeNull();
     expect(h.tracked).toEqual([d.id]);
@@ -34,19 +38,23 @@ describe('deploy', () => {
     );
     const moved = await h.services.continueAfterBuild(d.id);
     expect(moved.status).toBe('deploying');
-    await waitFor(
-      'the deploy',
-      () => h.sim.runningTag(h.demo.deployProjectId) === h.demo.headSha.slice(0, 7),
-    );
+    await waitFor('the deploy', () => h.sim.runningTag(h.demo.deployProjectId) === app.slice(0, 7));
+    expect(h.sim.imageBuiltFrom(h.demo.imageName, app.slice(0, 7))).toBe(app);
   });
 
   it('an NCP 500 when starting the build leaves the record failed with the reason', async () => {
     const plan = await h.services.planDeploy(O, R, { ref: 'main' });
-    h.sim.failNextCalls(500);
+    h.sim.failNextCalls({ status: 500, errorCode: '900', method: 'POST' });
     const err = await refusal(h.services.executeDeploy(plan, requester, null));
     expect(err.code).toBe('NCP_ERROR');
     const d = h.stores.deployments.latest(O, R);
-    expect(d).toMatchObject({ operation: 'deploy', status: 'failed', errorStage: 'build', buildId: null });
+    expect(d).toMatchObject({
+      operation: 'deploy',
+      status: 'failed',
+      errorStage: 'build',
+      stage: 'build_start',
+      buildId: null,
+    });
     expect(d?.errorMessage).toBeTruthy();
     expect(h.stores.deployments.inFlight(O, R)).toBeNull();
     expect(h.tracked).toEqual([]);

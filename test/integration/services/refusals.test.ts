@@ -13,6 +13,7 @@ beforeAll(async () => {
     deployScenarioId: h.demo.deployScenarioId,
     registryHost: h.demo.registryHost,
     scRepoName: h.demo.scRepoName,
+    scProjectId: h.demo.scProjectId,
   };
   h.stores.integrations.upsert({ owner: 'K-Le-PaaS', repo: 'nobuild', ...full, buildProjectId: null });
   h.stores.integrations.upsert({ owner: 'K-Le-PaaS', repo: 'nodeploy', ...full, deployProjectId: null });
@@ -157,6 +158,21 @@ describe('every refusal carries its code, status and the guide wording', () => {
     expect(err.hint?.en).toContain('klepaas-bot integration add K-Le-PaaS/new-project');
     const nd = await refusal(h.services.planRollback(O, 'test01', { commitSha: 'c39eb54' }));
     expect(nd.hint?.en).toContain('/rollback candidates K-Le-PaaS/test01');
+  });
+
+  it('refuses a build branch that is the default branch (the bot force-pushes the build branch)', async () => {
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', buildBranch: 'main' });
+    const err = await refusal(h.services.planDeploy(O, 'fresh', { ref: 'main' }));
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.messages.en).toMatch(/would overwrite main/);
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', buildBranch: null });
+  });
+
+  it('refuses an integration without a SourceCommit project id: the repository URL needs it', async () => {
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', scProjectId: null });
+    const err = await refusal(h.services.planDeploy(O, 'fresh', { ref: 'main' }));
+    expect(err.messages.en).toMatch(/SourceCommit project id not configured/);
+    h.stores.integrations.upsert({ owner: O, repo: 'fresh', scProjectId: h.demo.scProjectId });
   });
 
   it('refusals leave no record behind', () => {

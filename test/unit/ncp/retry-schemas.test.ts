@@ -28,13 +28,31 @@ describe('backoff', () => {
   });
   it('grows exponentially at the top of the jitter', () => {
     const top = () => 0.999999;
-    const p = { retries: 5, baseDelayMs: 100, maxDelayMs: 10_000 };
+    const p = { retries: 5, baseDelayMs: 100, maxDelayMs: 10_000, maxRetryAfterMs: 30_000 };
     expect([1, 2, 3, 4].map((n) => backoffDelayMs(p, n, top))).toEqual([99, 199, 399, 799]);
     expect(backoffDelayMs(p, 20, top)).toBe(9_999);
   });
 });
 
 describe('NCP response schemas', () => {
+  it('regression: reads a build history item with the documented status null', () => {
+    const parsed = buildHistorySchema.parse({
+      result: { total: 1, history: [{ buildId: 'b-1', status: null, begin: 1_767_000_000_000, end: null }] },
+    });
+    expect(parsed.history[0]).toMatchObject({ buildId: 'b-1', status: null, end: null });
+  });
+
+  it('regression: reads a SourceDeploy time in seconds (its unit is not documented) as the same instant', () => {
+    const ms = deployHistoryDetailSchema.parse({
+      result: { id: 1, status: 'success', startTime: 1_767_000_000_000 },
+    });
+    const s = deployHistoryDetailSchema.parse({
+      result: { id: 1, status: 'success', startTime: 1_767_000_000 },
+    });
+    expect(s.startTime?.getTime()).toBe(ms.startTime?.getTime());
+    expect(ms.startTime?.toISOString()).toBe('2025-12-29T09:20:00.000Z');
+  });
+
   it('reads wrapped and unwrapped payloads and keeps ids as strings', () => {
     expect(startBuildResponseSchema.parse({ result: { projectId: 2001, buildId: 'b-1' } })).toMatchObject({
       buildId: 'b-1',

@@ -29,7 +29,8 @@ const expectedDeploy: Record<string, RunPhase> = {
   canary_analyzing: 'running',
   canary_waiting_timeout: 'failed',
   canary_rejecting: 'running',
-  canary_reject: 'failed',
+  // Documented as "cancel canary deployment": a person stopped it, NCP did not fail it.
+  canary_reject: 'canceled',
 };
 
 describe('status mapping', () => {
@@ -45,6 +46,10 @@ describe('status mapping', () => {
     for (const [raw, phase] of Object.entries(expectedDeploy)) {
       expect(mapDeployStatus(raw), raw).toEqual({ phase, known: true });
     }
+  });
+
+  it('reads a documented null build status as still preparing, not as unknown', () => {
+    expect(mapBuildStatus(null)).toEqual({ phase: 'running', known: true });
   });
 
   it('ignores case and surrounding blanks', () => {

@@ -35,6 +35,7 @@ const base: Deployment = {
   durationMs: null,
   errorMessage: null,
   errorStage: null,
+  stage: null,
 };
 
 const notice = (d: Partial<Deployment>, over: Partial<DeploymentNotice> = {}): DeploymentNotice => {
@@ -165,6 +166,16 @@ describe('renderNotice', () => {
   });
 });
 
+describe('waiting for approval', () => {
+  it('says a pending SourceDeploy run waits for an approver, in both languages', () => {
+    const en = renderNotice('progress', notice({ ncpStatus: 'pending' }));
+    expect(en.text).toMatch(/SourceDeploy run 4242 is waiting for approval/);
+    expect(en.text).not.toContain('"pending"');
+    const ko = renderNotice('progress', notice({ ncpStatus: 'pending', lang: 'ko' }));
+    expect(ko.text).toMatch(/승인 대기/);
+  });
+});
+
 describe('console notifier', () => {
   const sink = (isTTY: boolean) => {
     const chunks: string[] = [];
@@ -174,12 +185,12 @@ describe('console notifier', () => {
   it('on a terminal, progress rewrites one line and completion starts a fresh one', async () => {
     const { chunks, out } = sink(true);
     const c = createConsoleNotifier({ out });
-    await c.progress(notice({ ncpStatus: 'pending' }));
+    await c.progress(notice({ ncpStatus: 'waiting' }));
     await c.progress(notice({ ncpStatus: 'inprogress' }));
     await c.succeeded(notice({ status: 'success', ncpStatus: 'success', durationMs: 1000 }));
     const rewrite = '\r\x1b[2K';
     expect(chunks[0]?.startsWith(`${rewrite}… `)).toBe(true);
-    expect(chunks[0]).toContain('"pending"');
+    expect(chunks[0]).toContain('"waiting"');
     expect(chunks[1]?.startsWith(`${rewrite}… `)).toBe(true);
     expect(chunks[1]).toContain('"inprogress"');
     expect(chunks[1]).not.toContain('\n');

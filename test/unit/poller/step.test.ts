@@ -18,7 +18,12 @@ import {
 
 const t0 = new Date('2025-01-01T00:00:00Z');
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const limits: PollLimits = { intervalMs: 10_000, deployTimeoutMs: 300_000, buildTimeoutMs: 900_000 };
+const limits: PollLimits = {
+  intervalMs: 10_000,
+  deployTimeoutMs: 300_000,
+  buildTimeoutMs: 900_000,
+  approvalTimeoutMs: 86_400_000,
+};
 
 const deploying: DeploymentView = {
   status: 'deploying',
@@ -42,7 +47,7 @@ const deployObs = (
   state: asState(mapDeployStatus(status)),
   run: { status, message, endedAt },
 });
-const buildObs = (status: string, failedPhase: string | null = null): Observation => ({
+const buildObs = (status: string | null, failedPhase: string | null = null): Observation => ({
   kind: 'build',
   state: asState(mapBuildStatus(status)),
   run: { status, message: null, failedPhase, endedAt: null },
@@ -66,7 +71,7 @@ describe('decideStep: the deploy phase, every SourceDeploy status', () => {
     canary_analyzing: 'poll',
     canary_waiting_timeout: 'failed',
     canary_rejecting: 'poll',
-    canary_reject: 'failed',
+    canary_reject: 'canceled',
   };
   it('covers the whole mapping table', () => {
     expect(Object.keys(expected).sort()).toEqual(Object.keys(deployStatusTable).sort());
@@ -103,7 +108,30 @@ describe('decideStep: the deploy phase, every SourceDeploy status', () => {
 
   it('a failure with no message says what NCP reported', () => {
     const d = step({ observation: deployObs('reject') });
-    expect(d.kind === 'done' && 'message' in d ? d.message : '').toBe('SourceDeploy reported reject');
+    expect(d.kind === 'done' && 'message' in d ? d.message : '').toBe(
+      'SourceDeploy reported reject (the approver rejected the deployment)',
+    );
+  });
+
+  it('regression: pending waits for an approver under its own limit, not the 5-minute deploy limit', () => {
+    const sixMinutes = at(6 * 60_000);
+    const waiting = step({ observation: deployObs('pending'), now: sixMinutes });
+    expect(waiting).toMatchObject({ kind: 'poll', reason: 'awaiting_approval', ncpStatus: 'pending' });
+    // The same six minutes in progress is past the deploy limit.
+    expect(step({ observation: deployObs('inprogress'), now: sixMinutes })).toMatchObject({
+      kind: 'done',
+      status: 'timed_out',
+    });
+    const late = step({ observation: deployObs('pending'), now: at(86_400_000) });
+    expect(late).toMatchObject({ kind: 'done', status: 'timed_out', limitMs: 86_400_000 });
+    expect(late.kind === 'done' && 'message' in late ? late.message : '').toMatch(/waited for approval/);
+    // NCP unreachable while it waited: the approval limit still applies to the last known state.
+    const unreachable = step({
+      deployment: { ...deploying, ncpStatus: 'pending' },
+      observation: { kind: 'error', message: 'ECONNRESET' },
+      now: sixMinutes,
+    });
+    expect(unreachable).toMatchObject({ kind: 'poll', reason: 'ncp_error' });
   });
 
   it('an unknown status keeps polling and is recorded raw', () => {
@@ -220,6 +248,10 @@ describe('decideStep: the build phase, every SourceBuild status', () => {
       status: 'canceled',
       stage: 'build',
     });
+  });
+  it('regression: a documented null build status is a run still being prepared', () => {
+    const d = step({ deployment: building, observation: buildObs(null) });
+    expect(d).toMatchObject({ kind: 'poll', reason: 'running', phase: 'build' });
   });
   it('a build NCP does not list yet keeps polling', () => {
     const d = step({ deployment: building, observation: { kind: 'build', state: 'running', run: null } });

@@ -33,6 +33,7 @@ export function dep(over: Partial<Deployment> & { commitSha: string }): Deployme
     durationMs: null,
     errorMessage: null,
     errorStage: null,
+    stage: null,
     ...over,
   };
 }
@@ -51,6 +52,7 @@ export function integration(over: Partial<Integration> = {}): Integration {
     registryHost: 'reg.example',
     imageName: 'k-le-paas-test01',
     defaultBranch: 'main',
+    buildBranch: null,
     manifestPath: null,
     noticeChannel: null,
     deployers: [],

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BotReply } from '../../../src/bot/types.ts';
+import { personRef } from '../../../src/domain/people.ts';
 import type { Candidate } from '../../../src/domain/reports.ts';
 import {
   formatTime,
@@ -64,7 +65,7 @@ function expectWithinLimits(m: SlackMessage): void {
 describe('renderReply', () => {
   it.each(['ko', 'en'] as const)('renders every reply kind in %s within Slack limits', (lang) => {
     const replies = sampleReplies(now, lang);
-    expect(new Set(replies.map((r) => r.kind)).size).toBe(12);
+    expect(new Set(replies.map((r) => r.kind)).size).toBe(16);
     for (const r of replies) {
       const m = renderReply(r, ctx);
       expectWithinLimits(m);
@@ -187,16 +188,25 @@ describe('renderReply', () => {
 });
 
 describe('decisions and notices', () => {
-  it('replaces the buttons with who did what and when', () => {
+  it('replaces the buttons and the "buttons work until" line with who did what and when, under fresh block ids', () => {
     const confirm = renderReply(sampleReplies(now, 'en')[4] as BotReply, ctx);
+    expect(allText(confirm)).toContain('Buttons work until');
+    // Slack hands the blocks back with ids of its own on the blocks we left without one.
+    const asSent = (confirm.blocks as unknown as AnyBlock[]).map((b, i) => ({ block_id: `auto${i}`, ...b }));
     const after = withDecision(
-      confirm.blocks,
+      asSent,
       renderDecided({ lang: 'en', what: 'go', by: 'U2', at: now }, ctx),
       confirm.text,
+      'press1',
     );
     expect(blocks(after).some((b) => b.type === 'actions')).toBe(false);
-    expect(blocks(after).length).toBe(confirm.blocks.length);
+    expect(allText(after)).not.toContain('Buttons work until');
+    expect(blocks(after).length).toBe(confirm.blocks.length - 1);
     expect(allText(after)).toContain('<@U2> went ahead at 2025-10-19 21:00 KST');
+    const before = new Set(asSent.map((b) => (b as { block_id?: string }).block_id));
+    const ids = (after.blocks as unknown as { block_id?: string }[]).map((b) => b.block_id);
+    expect(ids.every((id) => typeof id === 'string' && !before.has(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
     const ko = renderDecided({ lang: 'ko', what: 'cancel', by: 'U2', at: now }, ctx);
     expect(JSON.stringify(ko)).toContain('<@U2> 님이 취소했어요 (2025-10-19 21:00 KST)');
   });
@@ -209,7 +219,13 @@ describe('decisions and notices', () => {
       imageTag: 'v1',
     });
     const ok = renderNotice(
-      { tone: 'success', deployment: d, line: '✅ done · 요청: <@U_ASKER>', elapsedMs: 45_000, at: now },
+      {
+        tone: 'success',
+        deployment: d,
+        line: `✅ done · 요청: ${personRef('U_ASKER')}`,
+        elapsedMs: 45_000,
+        at: now,
+      },
       ctx,
     );
     expect(ok.text).toBe('✅ done · 요청: <@U_ASKER>');
@@ -221,7 +237,7 @@ describe('decisions and notices', () => {
       {
         tone: 'failure',
         deployment: { ...d, status: 'failed', lang: 'en' },
-        line: '❌ failed: exit <1> & more · asked by <@U_ASKER> <@U_OTHER>',
+        line: `❌ failed: exit <1> & more · asked by ${personRef('U_ASKER')} <@U_OTHER>`,
         elapsedMs: 90_000,
         at: now,
       },

@@ -41,7 +41,14 @@ describe('manifest.yml', () => {
   it('asks for the scopes the listeners need and nothing that writes outside chat', () => {
     const scopes = manifest.oauth_config.scopes.bot;
     // Exactly these: deployers are user ids checked by the dispatcher, so no user-group scope either.
-    expect([...scopes].sort()).toEqual(['app_mentions:read', 'chat:write', 'commands', 'im:history']);
+    // im:read lets conversations.info tell the bot's own DM from a DM between two people.
+    expect([...scopes].sort()).toEqual([
+      'app_mentions:read',
+      'chat:write',
+      'commands',
+      'im:history',
+      'im:read',
+    ]);
     // The bot never reads channel history or administers anything.
     expect(scopes.filter((s) => /^(channels|groups|mpim):history$|admin|:write\.public$/.test(s))).toEqual(
       [],
