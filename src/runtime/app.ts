@@ -7,6 +7,9 @@ import { createStores, type Stores } from '../db/stores.ts';
 import { createIntentParser } from '../intent/parse.ts';
 import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
+import type { BotMetrics } from '../ops/metrics.ts';
+import { createReadiness } from '../ops/readiness.ts';
+import type { OpsEndpoints } from '../ops/routes.ts';
 import { createBullmqPoller } from '../poller/bullmq.ts';
 import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
@@ -14,7 +17,7 @@ import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { openNcp } from './compose.ts';
-import { checkRedis } from './redis-check.ts';
+import { checkRedis, openRedisProbe } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -25,6 +28,8 @@ export interface Runtime {
   readonly poller: PollerDriver;
   /** Set when the simulator stands in for NCP: said once at start so nobody mistakes it for production. */
   readonly simulatorNotice: string | null;
+  /** Readiness (database, Redis) and, in Slack mode, the metrics: what /healthz and /metrics answer. */
+  readonly ops: OpsEndpoints;
   close(): Promise<void>;
 }
 
@@ -45,6 +50,8 @@ export interface RuntimeOptions {
   readonly redisWaitMs?: number;
   /** Redis key prefix of the BullMQ queue (tests on a shared Redis pass a random one). */
   readonly queuePrefix?: string;
+  /** Counters for /metrics (the Slack app creates them; the console and CLI have no scrape endpoint). */
+  readonly metrics?: BotMetrics;
 }
 
 /**
@@ -63,6 +70,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     config,
     { stores, sqlite: database.sqlite, path: config.databasePath },
     logger,
+    opts.metrics ? { onRequest: opts.metrics.ncpCall } : {},
   ).catch((err: unknown) => {
     database.close();
     throw err;
@@ -144,6 +152,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     timeZone: config.timeZone,
   });
 
+  const redisProbe = config.redisUrl ? openRedisProbe(config.redisUrl) : null;
+  const readiness = createReadiness({
+    database: () => database.sqlite.prepare('SELECT 1').get(),
+    ...(redisProbe ? { redis: () => redisProbe.ping() } : {}),
+  });
+  const metrics = opts.metrics ?? null;
+  if (metrics) {
+    metrics.observe(events);
+    metrics.gauges({
+      inFlight: () => stores.deployments.allInFlight().length,
+      queueDepth: () => poller.pending(),
+    });
+  }
+
   if (poll !== 'none') await poller.start();
   const bound = services;
   return {
@@ -153,9 +175,11 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     services: bound,
     poller,
     simulatorNotice: ncp.simulatorNotice,
+    ops: { readiness, metrics },
     async close() {
       await poller.stop();
       await ncp.close();
+      redisProbe?.disconnect();
       database.close();
     },
   };
