@@ -88,8 +88,11 @@ async function runConsole(config: Config): Promise<number> {
 
 async function runSlack(config: Config): Promise<number> {
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  const { startRuntime } = await loadRuntime();
-  const runtime = await startRuntime(config, { logger });
+  const [{ startRuntime }, { createBotMetrics }] = await Promise.all([
+    loadRuntime(),
+    import('./ops/metrics.ts'),
+  ]);
+  const runtime = await startRuntime(config, { logger, metrics: createBotMetrics() });
   if (runtime.simulatorNotice) logger.warn(runtime.simulatorNotice);
   // Loaded only in Slack mode, so the console chat starts without Bolt.
   const { startSlackWithRetry } = await import('./runtime/slack-start.ts');

@@ -7,6 +7,9 @@ import { createStores, type Stores } from '../db/stores.ts';
 import { createIntentParser } from '../intent/parse.ts';
 import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
+import type { BotMetrics } from '../ops/metrics.ts';
+import { createReadiness } from '../ops/readiness.ts';
+import type { OpsEndpoints } from '../ops/routes.ts';
 import { createBullmqPoller } from '../poller/bullmq.ts';
 import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
@@ -17,7 +20,7 @@ import type { Clock } from '../services/ports.ts';
 import { systemClock } from '../services/ports.ts';
 import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
 import { openNcp } from './compose.ts';
-import { checkRedis } from './redis-check.ts';
+import { checkRedis, openRedisProbe } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -28,6 +31,8 @@ export interface Runtime {
   readonly poller: PollerDriver;
   /** Set when the simulator stands in for NCP: said once at start so nobody mistakes it for production. */
   readonly simulatorNotice: string | null;
+  /** Readiness (database, Redis) and, in Slack mode, the metrics: what /healthz and /metrics answer. */
+  readonly ops: OpsEndpoints;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,8 @@ export interface RuntimeOptions {
   readonly redisWaitMs?: number;
   /** Redis key prefix of the BullMQ queue (tests on a shared Redis pass a random one). */
   readonly queuePrefix?: string;
+  /** Counters for /metrics (the Slack app creates them; the console and CLI have no scrape endpoint). */
+  readonly metrics?: BotMetrics;
 }
 
 /**
@@ -66,6 +73,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     config,
     { stores, sqlite: database.sqlite, path: config.databasePath },
     logger,
+    opts.metrics ? { onRequest: opts.metrics.ncpCall } : {},
   ).catch((err: unknown) => {
     database.close();
     throw err;
@@ -163,6 +171,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     timeZone: config.timeZone,
   });
 
+  const redisProbe = config.redisUrl ? openRedisProbe(config.redisUrl) : null;
+  const readiness = createReadiness({
+    database: () => database.sqlite.prepare('SELECT 1').get(),
+    ...(redisProbe ? { redis: () => redisProbe.ping() } : {}),
+  });
+  const metrics = opts.metrics ?? null;
+  if (metrics) {
+    metrics.observe(events);
+    metrics.gauges({
+      inFlight: () => stores.deployments.allInFlight().length,
+      queueDepth: () => poller.pending(),
+    });
+  }
+
   if (poll !== 'none') await poller.start();
   const boundDeps = serviceDeps;
   // At start and then periodically: every record in doubt is settled against NCP, whoever started it.
@@ -184,11 +206,13 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     services: bound,
     poller,
     simulatorNotice: ncp.simulatorNotice,
+    ops: { readiness, metrics },
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       await reconciling.catch(() => {});
       await poller.stop();
       await ncp.close();
+      redisProbe?.disconnect();
       database.close();
     },
   };

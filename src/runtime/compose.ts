@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Config } from '../config/load.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Logger } from '../log/logger.ts';
-import { NcpClient } from '../ncp/client.ts';
+import { NcpClient, type NcpClientOptions } from '../ncp/client.ts';
 import type { NcpPort } from '../services/ports.ts';
 import { startSeededSimulator } from './seed-demo.ts';
 
@@ -21,6 +21,7 @@ export async function openNcp(
   config: Config,
   database: { readonly stores: Stores; readonly sqlite: Database.Database; readonly path: string },
   logger: Logger,
+  observe: Pick<NcpClientOptions, 'onRequest'> = {},
 ): Promise<OpenedNcp> {
   if (config.ncp) {
     const client = new NcpClient({
@@ -35,12 +36,13 @@ export async function openNcp(
       timeoutMs: config.ncpTimeoutMs,
       registryScheme: config.ncp.ncrInsecureHttp ? 'http' : 'https',
       logger,
+      ...observe,
     });
     return { port: client, simulatorNotice: null, close: () => client.close() };
   }
   const { sim, demo } = await startSeededSimulator(config, database);
   try {
-    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger });
+    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger, ...observe });
     return {
       port: client,
       simulatorNotice: `No NCP credentials (NCP_ACCESS_KEY/NCP_SECRET_KEY): using the built-in NCP simulator at ${sim.baseUrl}, seeded with ${demo.owner}/${demo.repo}. Nothing on Naver Cloud Platform is touched.`,

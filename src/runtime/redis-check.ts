@@ -57,3 +57,19 @@ export async function checkRedis(url: string, waitMs = REDIS_CONNECT_WAIT_MS): P
     client.disconnect();
   }
 }
+
+/**
+ * A connection kept for readiness: PING answers or fails at once (no offline queue), and it reconnects by
+ * itself, so /healthz turns ready again when Redis is back.
+ */
+export function openRedisProbe(url: string): { ping(): Promise<unknown>; disconnect(): void } {
+  const client = new Redis(url, {
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectTimeout: 1000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  // The readiness answer names the failure; ioredis would print each reconnect error otherwise.
+  client.on('error', () => {});
+  return { ping: () => client.ping(), disconnect: () => client.disconnect() };
+}

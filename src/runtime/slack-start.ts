@@ -115,12 +115,18 @@ function fatal(err: unknown, port: number): Error {
 
 /**
  * While Slack cannot be reached, /healthz answers 503 "degraded" (so a load balancer keeps traffic away and
- * an operator sees why) and /slack/events 503, which Slack retries. Same limits as the app's server.
+ * an operator sees why), /livez 200 and /slack/events 503, which Slack retries. Same limits as the app's server.
  */
 async function openDegradedServer(port: number, reason: () => string): Promise<Server> {
   const limits = defaultHttpLimits;
   const server = createServer(httpServerOptions(limits), (req, res) => {
-    const healthz = req.method === 'GET' && req.url?.split('?')[0] === '/healthz';
+    const path = req.method === 'GET' ? req.url?.split('?')[0] : undefined;
+    // Alive, only not ready: a liveness probe must not restart a replica that is waiting for Slack.
+    if (path === '/livez') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      return;
+    }
+    const healthz = path === '/healthz';
     res
       .writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' })
       .end(JSON.stringify(healthz ? { ok: false, status: 'degraded', reason: reason() } : { ok: false }));
@@ -150,7 +156,7 @@ const closeServer = async (server: Server | null): Promise<void> => {
  */
 export function startSlackWithRetry(
   config: Config,
-  runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'>,
+  runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'> & Partial<Pick<Runtime, 'ops'>>,
   logger: Logger,
   backoff: Backoff = DEFAULT_BACKOFF,
 ): SlackStarter {

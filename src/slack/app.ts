@@ -13,6 +13,8 @@ import { z } from 'zod';
 import type { Dispatcher } from '../bot/types.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
+import { createReadiness } from '../ops/readiness.ts';
+import { type OpsRoute, opsRoutes, serveOps } from '../ops/routes.ts';
 import type { EventLog } from '../services/ports.ts';
 import { formatTime } from './blocks/format.ts';
 import { register as registerActions } from './listeners/actions.ts';
@@ -34,6 +36,10 @@ export interface SlackAppOptions {
   readonly clock?: () => Date;
   /** Set when the Slack notifier posts progress in the request's thread (startSlackFrontEnd does). */
   readonly noticesInThread?: boolean;
+  /** /healthz (readiness), /livez and /metrics, answered on the bot's HTTP port in either mode. */
+  readonly routes?: readonly OpsRoute[];
+  /** Each Slack Web API call the bot makes, for /metrics. */
+  readonly onSlackCall?: (method: string, result: string, seconds: number) => void;
   /** Per-channel pacing of posts; Slack's ~1 message per second per channel unless a test says otherwise. */
   readonly pace?: PaceOptions;
   /** Limits of the HTTP server (/slack/events and /healthz); tests shorten them. */
@@ -215,13 +221,8 @@ function rejectFutureTimestamps(receiver: HTTPReceiver, log: Logger): HTTPReceiv
 /** How long stop() waits for Slack to answer the WebSocket close frame before letting go. */
 const SOCKET_CLOSE_WAIT_MS = 3000;
 
-const healthRoute = {
-  path: '/healthz',
-  method: ['GET'],
-  handler: (_req: unknown, res: import('node:http').ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
-  },
-};
+/** Without the runtime's checks (tests of the Slack app alone), the bot is ready once it answers. */
+const alwaysReady = opsRoutes({ readiness: createReadiness({}), metrics: null });
 
 /**
  * Builds the Slack front end. Socket Mode when an app token is set (no public URL needed), otherwise HTTP
@@ -230,6 +231,7 @@ const healthRoute = {
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config } = opts;
   const limits: HttpLimits = { ...defaultHttpLimits, ...opts.httpLimits };
+  const routes = [...(opts.routes ?? alwaysReady)];
   const log = opts.logger.child({ module: 'slack' });
   const logger = boltLogger(log.child({ module: 'bolt' }));
   const clientOptions = {
@@ -256,7 +258,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         signingSecret: config.signingSecret,
         endpoints: '/slack/events',
         port: config.port,
-        customRoutes: [healthRoute],
+        customRoutes: routes,
         logger,
         // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
         processBeforeResponse: false,
@@ -280,7 +282,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     ...(opts.identity ? { botId: opts.identity.botId, botUserId: opts.identity.botUserId } : {}),
   });
 
-  const poster = createPoster(app.client, opts.pace ? { pace: opts.pace } : {});
+  const poster = createPoster(app.client, {
+    ...(opts.pace ? { pace: opts.pace } : {}),
+    ...(opts.onSlackCall ? { onCall: opts.onSlackCall } : {}),
+  });
   const deps: ListenerDeps = {
     poster,
     botDms: new Map(),
@@ -304,9 +309,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // its stop() neither waits for the server to close nor for the socket to say goodbye.
   const health = socket
     ? createServer(httpServerOptions(limits), (req, res) => {
-        if (req.method === 'GET' && req.url?.split('?')[0] === healthRoute.path)
-          healthRoute.handler(req, res);
-        else res.writeHead(404).end();
+        if (!serveOps(routes, req, res)) res.writeHead(404).end();
       })
     : null;
   if (health) capHttpServer(health, limits);

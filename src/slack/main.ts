@@ -2,6 +2,7 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
 import { routeEventsToNotifiers } from '../notify/fan-out.ts';
 import { createSlackNotifier } from '../notify/slack.ts';
+import { opsRoutes } from '../ops/routes.ts';
 import type { Runtime } from '../runtime/app.ts';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
 import type { PaceOptions } from './web-api.ts';
@@ -23,7 +24,7 @@ const NOTICE_DRAIN_MS = 5000;
  */
 export async function startSlackFrontEnd(
   config: Config,
-  runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'>,
+  runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'> & Partial<Pick<Runtime, 'ops'>>,
   logger: Logger,
   opts: { readonly pace?: PaceOptions; readonly identity?: SlackAppOptions['identity'] } = {},
 ): Promise<SlackFrontEnd> {
@@ -38,6 +39,8 @@ export async function startSlackFrontEnd(
     noticesInThread: true,
     ...(opts.pace ? { pace: opts.pace } : {}),
     ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(runtime.ops ? { routes: opsRoutes(runtime.ops) } : {}),
+    ...(runtime.ops?.metrics ? { onSlackCall: runtime.ops.metrics.slackCall } : {}),
   });
   const notifier = createSlackNotifier({
     poster: slack.poster,
