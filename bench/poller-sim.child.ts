@@ -31,7 +31,7 @@ const rt: SimRuntime = {
   deployFailRate: 0,
   errorRate: 0,
   latencyMs: 0,
-  hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [] },
+  hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [], holdAnswers: [] },
   calls: [],
   tokens: new Set(),
   origin: '',

@@ -5,7 +5,7 @@ import { intentSchema } from '../domain/intent.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AuditReport } from '../services/audit.ts';
-import type { CancelOutcome } from '../services/cancel.ts';
+import type { CancelOutcome, CancelRequest } from '../services/cancel.ts';
 import type { LockRequest } from '../services/locks.ts';
 import type {
   AuditStore,
@@ -68,7 +68,7 @@ export interface BotServices {
   unlock(owner: string, repo: string, by: string | null, known: Known): Promise<RepoLock | null>;
   activeLock(owner: string, repo: string): RepoLock | null;
   checkLock(owner: string, repo: string, opts: { force: boolean; mayForce: boolean }): RepoLock | null;
-  cancelRunning(d: Deployment): Promise<CancelOutcome>;
+  cancelRunning(d: Deployment, req?: CancelRequest): Promise<CancelOutcome>;
 }
 
 type Known = Integration | null;

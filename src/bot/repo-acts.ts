@@ -23,8 +23,20 @@ export function createRepoActs(deps: DispatcherDeps) {
         const flying = deps.deployments.inFlight(owner, repo);
         if (!flying) throw nothingToCancel();
         if (!mayDeploy) throw notADeployer(formatRepo(ref));
-        const out = await deps.services.cancelRunning(flying);
-        return { kind: 'cancel_running', lang, deployment: out.deployment, accepted: out.accepted };
+        // Who asked is kept on the record; the words are the reason a release is audited with.
+        const out = await deps.services.cancelRunning(flying, {
+          requester: {
+            via: actor.via,
+            user: actor.user,
+            lang,
+            slackChannel: actor.channel,
+            slackThreadTs: actor.threadTs,
+          },
+          reason: text,
+        });
+        return out.accepted
+          ? { kind: 'cancel_running', lang, deployment: out.deployment, accepted: true, how: out.how }
+          : { kind: 'cancel_running', lang, deployment: out.deployment, accepted: false };
       }
       case 'audit': {
         const operation = /롤백|rollback|revert|되돌/i.test(text)

@@ -102,6 +102,8 @@ type ReplyBody =
       readonly lang: Lang;
       readonly deployment: Deployment;
       readonly accepted: boolean;
+      /** `canceled` on NCP, or `released` (NCP had no run of it); absent when not accepted. */
+      readonly how?: 'canceled' | 'released';
     }
   | { readonly kind: 'audit'; readonly lang: Lang; readonly report: AuditReport }
   | {

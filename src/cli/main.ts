@@ -12,6 +12,10 @@ const commands: Record<string, { readonly summary: string; readonly load: Load }
     load: () => import('./commands/rollback.ts'),
   },
   deploy: { summary: 'Build and deploy a branch, tag or commit', load: () => import('./commands/deploy.ts') },
+  cancel: {
+    summary: 'Cancel the deploy or rollback in progress on NCP, or release a record NCP never started',
+    load: () => import('./commands/cancel.ts'),
+  },
   status: {
     summary: 'Show the deployment in progress, or the latest one',
     load: () => import('./commands/status.ts'),

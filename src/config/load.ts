@@ -53,6 +53,10 @@ export interface Config {
     /** How long a deploy may wait for an approver (SourceDeploy `pending`). */
     readonly approvalTimeoutMs: number;
   };
+  /** When a start in doubt is settled against NCP's history, and how often every record is looked at. */
+  readonly reconcile: { readonly graceMs: number; readonly intervalMs: number };
+  /** Fault testing: the start step where the process stops (HALT_AT); null in normal use. */
+  readonly haltAt: string | null;
   /** null means no Slack credentials: `npm start` opens the console chat. */
   readonly slack: {
     readonly botToken: string;
@@ -168,6 +172,11 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       buildTimeoutMs: e.BUILD_TIMEOUT_MS,
       approvalTimeoutMs: e.APPROVAL_TIMEOUT_MS,
     },
+    reconcile: {
+      graceMs: e.RECONCILE_GRACE_MS ?? Math.max(3 * e.NCP_TIMEOUT_MS, 30_000) + 5_000,
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+    },
+    haltAt: e.HALT_AT ?? null,
     slack: e.SLACK_BOT_TOKEN
       ? {
           botToken: e.SLACK_BOT_TOKEN,

@@ -97,6 +97,17 @@ export const envSchema = z.object({
   POLL_TIMEOUT_MS: positiveInt(300_000),
   BUILD_TIMEOUT_MS: positiveInt(900_000),
   APPROVAL_TIMEOUT_MS: positiveInt(86_400_000),
+  /** Unset: the longest call of a start step (git push: 3 x NCP_TIMEOUT_MS, at least 30 s) plus 5 s. */
+  RECONCILE_GRACE_MS: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
+  RECONCILE_INTERVAL_MS: positiveInt(30_000),
+  /** Fault testing only: a named start step (`deploy_start:before`) where the process stops for a SIGKILL. */
+  HALT_AT: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z_]+:(before|after)$/, 'must be a step and a side, e.g. deploy_start:before')
+      .optional(),
+  ),
 
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

@@ -128,16 +128,22 @@ export function renderMore(reply: BotReply, ctx: MoreContext): string | null {
     case 'cancel_running': {
       const d = reply.deployment;
       const op = operationWord(d.operation, lang);
+      if (reply.accepted && reply.how === 'released')
+        return t(
+          lang,
+          `${d.owner}/${d.repo} ${op} #${d.id}을(를) 해제했습니다: NCP에 실행 기록이 없어 기록만 취소로 끝냈습니다 (감사 로그에 남김).`,
+          `Released ${op} #${d.id} of ${d.owner}/${d.repo}: NCP has no run of it, so the record was ended canceled (kept in the audit log).`,
+        );
       return reply.accepted
         ? t(
             lang,
-            `${d.owner}/${d.repo} ${op} #${d.id} 취소를 요청했습니다.`,
-            `Asked NCP to cancel ${op} #${d.id} of ${d.owner}/${d.repo}.`,
+            `${d.owner}/${d.repo} ${op} #${d.id}을(를) NCP에서 취소했습니다.`,
+            `Canceled ${op} #${d.id} of ${d.owner}/${d.repo} on NCP.`,
           )
         : t(
             lang,
-            `✖ 진행 중인 ${op} #${d.id} (${statusWord[d.status][lang]})은(는) 아직 NCP에서 취소할 수 없습니다. 끝까지 진행되며 결과를 알려 드립니다.`,
-            `✖ Cancelling ${op} #${d.id} (${statusWord[d.status][lang]}) on NCP is not available yet; it runs to its end and I will report it.`,
+            `✖ ${op} #${d.id} (${statusWord[d.status][lang]})은(는) 취소되기 전에 NCP에서 이미 끝났습니다. NCP가 도달한 결과를 알려 드립니다.`,
+            `✖ ${op} #${d.id} (${statusWord[d.status][lang]}) had already ended on NCP before the cancel; I will report what NCP reached.`,
           );
     }
     case 'canceled':

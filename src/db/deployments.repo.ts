@@ -184,17 +184,33 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
         });
       }
       if (Object.values(patch).every((v) => v === undefined)) return current;
+      const set = patch.stage !== undefined ? { ...patch, stageAt: clock.now() } : patch;
       try {
-        const row = onlyRow(
-          db.update(deployments).set(patch).where(eq(deployments.id, id)).returning().all(),
-        );
-        return toDeployment(row ?? current);
+        const row = onlyRow(db.update(deployments).set(set).where(eq(deployments.id, id)).returning().all());
+        return row ? toDeployment(row) : current;
       } catch (err) {
         if (uniqueViolation(err) === 'deployments_one_in_flight') {
           throw inFlightError(current.owner, current.repo, inFlight(current.owner, current.repo));
         }
         throw err;
       }
+    },
+
+    findByRunId(kind, runId) {
+      const column = kind === 'build' ? deployments.buildId : deployments.deployHistoryId;
+      const row = db.select().from(deployments).where(eq(column, runId)).limit(1).all()[0];
+      return row ? toDeployment(row) : null;
+    },
+
+    updateIfInFlight(id, patch: DeploymentPatch) {
+      const set = patch.stage !== undefined ? { ...patch, stageAt: clock.now() } : patch;
+      // .run(): its `changes` is the commit's answer; RETURNING read with .get() can hide a failed write.
+      const result = db
+        .update(deployments)
+        .set(set)
+        .where(and(eq(deployments.id, id), inFlightPredicate))
+        .run();
+      return result.changes === 1 ? get(id) : null;
     },
 
     successfulDeploys(owner, repo, limit) {

@@ -1,10 +1,15 @@
-import { lt } from 'drizzle-orm';
+import { and, lt, notLike, or } from 'drizzle-orm';
 import type { EventLog } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { processedEvents } from './schema.ts';
 
 /** Slack retries an event for minutes at most; a day of ids is plenty. */
 export const EVENT_RETENTION_MS = 24 * 60 * 60 * 1000;
+/**
+ * Notice claims (`poller:…`) outlive a deployment's longest wait (an approval may take a day): pruned
+ * after a day, a record still waiting would announce its start again after a restart.
+ */
+export const NOTICE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 export function createEventLog(db: Db): EventLog {
@@ -15,7 +20,15 @@ export function createEventLog(db: Db): EventLog {
       if (t - lastPrune >= PRUNE_EVERY_MS) {
         lastPrune = t;
         db.delete(processedEvents)
-          .where(lt(processedEvents.seenAt, new Date(t - EVENT_RETENTION_MS)))
+          .where(
+            or(
+              and(
+                lt(processedEvents.seenAt, new Date(t - EVENT_RETENTION_MS)),
+                notLike(processedEvents.eventId, 'poller:%'),
+              ),
+              lt(processedEvents.seenAt, new Date(t - NOTICE_RETENTION_MS)),
+            ),
+          )
           .run();
       }
       // The primary key decides: only the first INSERT of an id changes a row, in any process.

@@ -112,6 +112,10 @@ export const deployments = sqliteTable(
     errorMessage: text('error_message'),
     errorStage: text('error_stage').$type<FailedStage>(),
     stage: text('stage').$type<PipelineStage>(),
+    /** When `stage` was last written: a start step older than its call's limit is in doubt. */
+    stageAt: time('stage_at'),
+    /** Who canceled or released the record (a Slack user id or a local user name). */
+    endedBy: text('ended_by'),
   },
   (t) => [
     check('deployments_status_check', sql`${t.status} IN ${literalList(deploymentStatuses)}`),

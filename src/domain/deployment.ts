@@ -46,6 +46,16 @@ export type PipelineStage = (typeof pipelineStages)[number];
 export const awaitsReconciliation = (d: Pick<Deployment, 'stage'>): boolean =>
   d.stage === 'build_start_unknown' || d.stage === 'deploy_start_unknown';
 
+/**
+ * True when an in-flight record lacks the NCP id of the phase it is in (killed between the record and
+ * the id, a start without an answer): only then is its outcome in doubt and the reconciler's to settle.
+ */
+export function lacksRunId(d: Pick<Deployment, 'status' | 'buildId' | 'deployHistoryId'>): boolean {
+  if (!isInFlight(d.status)) return false;
+  if (d.status === 'building' || d.status === 'queued') return d.buildId === null;
+  return d.deployHistoryId === null;
+}
+
 /** Who asked and where to tell them; stored with the deployment so any process can send the notices. */
 export interface Requester {
   readonly via: RequestChannel;
@@ -89,6 +99,10 @@ export interface Deployment {
   readonly errorStage: FailedStage | null;
   /** The pipeline step reached; on a failed record, the step that failed. */
   readonly stage: PipelineStage | null;
+  /** When `stage` was written; the reconciler reads it to tell a start in progress from one in doubt. */
+  readonly stageAt?: Date | null;
+  /** Who canceled or released the record. */
+  readonly endedBy?: string | null;
 }
 
 export interface Integration {

@@ -7,11 +7,13 @@ import type {
   BuildRun,
   CancelTarget,
   CommitInfo,
+  DeployHistoryItem,
   DeployRun,
   DeployTarget,
   NcpPort,
   SourceRepo,
 } from '../services/ports.ts';
+import { DEPLOY_HISTORY_PAGE_MAX } from '../services/ports.ts';
 import { NcpError, toKlepaasError } from './errors.ts';
 import { SourceCommitGit } from './git.ts';
 import {
@@ -30,6 +32,7 @@ import {
   buildHistorySchema,
   buildProjectDetailSchema,
   deployHistoryDetailSchema,
+  deployHistoryListSchema,
   ncpErrorBodySchema,
   runScenarioResponseSchema,
   startBuildResponseSchema,
@@ -160,22 +163,41 @@ export class NcpClient implements NcpPort {
   }
 
   async getBuild(projectId: string, buildId: string): Promise<BuildRun | null> {
+    return (await this.listBuilds(projectId)).find((b) => b.buildId === buildId) ?? null;
+  }
+
+  async listBuilds(projectId: string): Promise<BuildRun[]> {
     const res = await this.#api(
       'build',
       'GET',
       `/api/v1/project/${id(projectId)}/history`,
       buildHistorySchema,
     );
-    const run = res.history.find((h) => h.buildId === buildId);
-    if (!run) return null;
-    return {
+    return res.history.map((run) => ({
       buildId: run.buildId,
       status: run.status,
       failedPhase: run.failedPhase ?? null,
       message: run.message ?? null,
       startedAt: run.begin,
       endedAt: run.end,
-    };
+    }));
+  }
+
+  async listDeployHistories(
+    projectId: string,
+    page: { readonly pageNo?: number; readonly pageSize?: number } = {},
+  ): Promise<DeployHistoryItem[]> {
+    const pageSize = Math.min(DEPLOY_HISTORY_PAGE_MAX, Math.max(1, Math.trunc(page.pageSize ?? 100)));
+    const pageNo = Math.max(1, Math.trunc(page.pageNo ?? 1));
+    const path = `/api/v1/project/${id(projectId)}/history?pageNo=${pageNo}&pageSize=${pageSize}`;
+    const res = await this.#api('deploy', 'GET', path, deployHistoryListSchema);
+    return res.historyList.map((h) => ({
+      historyId: h.id,
+      stageId: h.stage?.id ?? null,
+      scenarioId: h.scenario?.id ?? null,
+      status: h.status,
+      startedAt: h.startTime,
+    }));
   }
 
   async cancel(target: CancelTarget): Promise<void> {

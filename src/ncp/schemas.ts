@@ -101,6 +101,30 @@ export const deployHistoryDetailSchema = unwrapResult(
 );
 export type DeployHistoryDetail = z.infer<typeof deployHistoryDetailSchema>;
 
+const idNameSchema = z.looseObject({ id: idSchema.nullish(), name: z.string().nullish() }).nullish();
+
+/** GetHistories (SDK GetDeployHistoryListResponse): `historyList` of {project, stage, scenario, id, startTime, status}. */
+export const deployHistoryListSchema = unwrapResult(
+  z.looseObject({
+    historyList: z
+      .array(
+        z.looseObject({
+          id: idSchema,
+          stage: idNameSchema,
+          scenario: idNameSchema,
+          status: z
+            .string()
+            .min(1)
+            .nullish()
+            .transform((v) => v ?? null),
+          startTime: epochMsSchema,
+        }),
+      )
+      .nullish()
+      .transform((v) => v ?? []),
+  }),
+);
+
 /** Docker Registry v2 `GET /v2/<name>/tags/list`; registries answer `tags: null` for an empty repository. */
 export const tagsListSchema = z.looseObject({
   name: z.string(),

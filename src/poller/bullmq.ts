@@ -15,6 +15,13 @@ export interface BullmqPollerOptions {
   readonly queueName?: string;
   /** Deployments one process polls at once. */
   readonly concurrency?: number;
+  /**
+   * How often to check that every in-flight record still has its job (Redis restarted empty loses them
+   * all while the record stays `deploying`). Off when absent.
+   */
+  readonly rescanMs?: number;
+  /** Told about a record in flight whose job is gone, before it is queued again (the reconciler). */
+  readonly onMissingJob?: (deploymentId: number) => Promise<void>;
 }
 
 export interface BullmqPoller extends PollerDriver {
@@ -65,6 +72,36 @@ export function createBullmqPoller(opts: BullmqPollerOptions): BullmqPoller {
   const deps: PollJobDeps = { ...opts.deps, once };
   let worker: Worker | null = null;
   let workerConnection: Redis | null = null;
+  let rescan: NodeJS.Timeout | null = null;
+  let rescanning = false;
+
+  const findMissing = async (track: (id: number) => Promise<void>): Promise<void> => {
+    if (rescanning) return;
+    rescanning = true;
+    try {
+      for (const d of opts.store.allInFlight()) {
+        const job = await queue.getJob(jobIdFor(d.id));
+        if (job) {
+          // A job that ended while its record is still in flight follows nothing: replace it.
+          const state = await job.getState();
+          if (state !== 'completed' && state !== 'failed') continue;
+          await job.remove().catch(() => {});
+        }
+        log.warn({ deploymentId: d.id, status: d.status }, 'in-flight record has no poller job; requeued');
+        try {
+          await opts.onMissingJob?.(d.id);
+        } catch (err) {
+          log.error({ err, deploymentId: d.id }, 'settling a record without a job failed');
+        }
+        await track(d.id);
+      }
+    } catch (err) {
+      // Redis down right now: the next pass looks again.
+      log.warn({ err }, 'looking for lost poller jobs failed');
+    } finally {
+      rescanning = false;
+    }
+  };
 
   const process = async (job: Job, token?: string): Promise<void> => {
     const state = pollStateSchema.parse(job.data);
@@ -106,12 +143,18 @@ export function createBullmqPoller(opts: BullmqPollerOptions): BullmqPoller {
       const resumed = opts.store.allInFlight();
       for (const d of resumed) await this.track(d.id);
       log.info({ resumed: resumed.length }, 'poller started');
+      if (opts.rescanMs) {
+        rescan = setInterval(() => void findMissing((id) => this.track(id)), opts.rescanMs);
+        rescan.unref();
+      }
     },
     async pending() {
       const c = await queue.getJobCounts('active', 'delayed', 'waiting', 'prioritized');
       return Object.values(c).reduce((a, b) => a + b, 0);
     },
     async stop() {
+      if (rescan) clearInterval(rescan);
+      rescan = null;
       const w = worker;
       worker = null;
       if (w) await w.close();

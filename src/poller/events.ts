@@ -41,24 +41,41 @@ export interface PollerEvents {
 
 /**
  * In-process fan-out. Each process publishes the changes made by the jobs it ran; a listener that throws
- * is reported through `onError` and never stops the poller or the other listeners.
+ * is reported through `onError` and never stops the poller or the other listeners. Events published
+ * before anyone listens (the poller resumes and the reconciler settles records while the front end is
+ * still loading) are kept, up to `backlog`, and handed to the first listener: a notice claimed once in
+ * the database must not be lost for want of a listener.
  */
 export function createPollerEvents(
   onError: (err: unknown, event: PollerEvent) => void = () => {},
+  backlog = 1000,
 ): PollerEvents {
   const listeners = new Set<PollerListener>();
+  let early: PollerEvent[] | null = [];
+  const deliver = async (listener: PollerListener, event: PollerEvent) => {
+    try {
+      await listener(event);
+    } catch (err) {
+      onError(err, event);
+    }
+  };
   return {
     async publish(event) {
-      for (const listener of [...listeners]) {
-        try {
-          await listener(event);
-        } catch (err) {
-          onError(err, event);
-        }
+      if (early !== null && listeners.size === 0) {
+        if (early.length < backlog) early.push(event);
+        return;
       }
+      for (const listener of [...listeners]) await deliver(listener, event);
     },
     subscribe(listener) {
       listeners.add(listener);
+      const held = early;
+      early = null;
+      if (held && held.length > 0) {
+        void (async () => {
+          for (const event of held) await deliver(listener, event);
+        })();
+      }
       return () => {
         listeners.delete(listener);
       };

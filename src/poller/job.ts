@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Deployment } from '../domain/deployment.ts';
-import { awaitsReconciliation, isTerminal } from '../domain/deployment.ts';
+import { awaitsReconciliation, isTerminal, lacksRunId } from '../domain/deployment.ts';
 import { isKlepaasError } from '../domain/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import { mapBuildStatus, mapDeployStatus, type StatusMapping } from '../ncp/status.ts';
@@ -34,10 +34,15 @@ export interface BuildContinuation {
 }
 
 export interface PollJobDeps {
-  readonly store: Pick<DeploymentStore, 'get' | 'update'>;
+  readonly store: Pick<DeploymentStore, 'get' | 'update' | 'updateIfInFlight'>;
   readonly integrations: Pick<IntegrationStore, 'find'>;
   readonly ncp: Pick<NcpPort, 'getBuild' | 'getDeployRun'>;
   readonly continuation: BuildContinuation;
+  /**
+   * Settles a record whose start is in doubt (no NCP id for its phase): adopts NCP's run or ends the
+   * record. Absent: such a record is left alone, as before reconciliation existed.
+   */
+  readonly reconciler?: { reconcile(deploymentId: number): Promise<void> };
   readonly events: PollerEvents;
   readonly once: OnceGuard;
   readonly clock: Clock;
@@ -100,11 +105,21 @@ export async function runTick(deps: PollJobDeps, input: PollState): Promise<Tick
     await publishTerminal(deps, d, d.status, null, null, now);
     return { next: 'done', state };
   }
-  if (awaitsReconciliation(d)) {
-    // NCP never answered the start: there is no run id to follow, and guessing an outcome would be
-    // wrong either way. The record stays in flight for reconciliation against NCP's own history.
-    log.warn({ stage: d.stage }, 'start not confirmed by NCP; left for reconciliation');
-    return { next: 'done', state };
+  if (lacksRunId(d) && (deps.reconciler || awaitsReconciliation(d))) {
+    // No run id to follow, and guessing an outcome would be wrong either way: the reconciler asks NCP.
+    if (!deps.reconciler) {
+      log.warn({ stage: d.stage }, 'start not confirmed by NCP; left for reconciliation');
+      return { next: 'done', state };
+    }
+    await deps.reconciler.reconcile(id);
+    const settled = deps.store.get(id) ?? d;
+    if (isTerminal(settled.status)) {
+      await publishTerminal(deps, settled, d.status, null, null, now);
+      return { next: 'done', state };
+    }
+    // Still starting in this or another process, or NCP unreachable: look again next interval.
+    if (lacksRunId(settled)) return { next: 'again', delayMs: deps.limits.intervalMs, state };
+    return runTick(deps, { ...state, ticks: input.ticks });
   }
   await emit(deps, 'started', `deployment:${id}:started`, d, d, null, null, now);
 
@@ -252,7 +267,9 @@ async function apply(
           errorMessage: decision.message,
           errorStage: decision.stage,
         };
-  const after = deps.store.update(d.id, patch);
+  // Conditional: a cancel or the reconciler may have ended the record since it was read; then theirs stands.
+  const ended = deps.store.updateIfInFlight(d.id, patch);
+  const after = ended ?? deps.store.get(d.id) ?? d;
   log.info(
     {
       status: after.status,

@@ -15,7 +15,10 @@ import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
-import { type Clock, systemClock } from '../services/ports.ts';
+import type { ServiceDeps } from '../services/deps.ts';
+import type { Clock } from '../services/ports.ts';
+import { systemClock } from '../services/ports.ts';
+import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
 import { openNcp } from './compose.ts';
 import { checkRedis, openRedisProbe } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
@@ -88,11 +91,22 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       return services.continueAfterBuild(id);
     },
   };
+  // Bound with the services below; the poller asks it about records without a run id.
+  let serviceDeps: ServiceDeps | null = null;
+  const reconcileOpts: ReconcileOptions = { graceMs: config.reconcile.graceMs };
+  const reconciler = {
+    reconcile: async (id: number) => {
+      if (!serviceDeps) throw new Error('services not ready');
+      await reconcileRecord(serviceDeps, id, reconcileOpts);
+    },
+  };
   const jobDeps = {
     store: stores.deployments,
     integrations: stores.integrations,
     ncp: ncp.port,
     continuation,
+    // A command following only its own deployment leaves other records' doubts to the bot.
+    ...(poll === 'all' ? { reconciler } : {}),
     events,
     clock,
     limits: {
@@ -113,6 +127,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         redisUrl: config.redisUrl,
         deps: { ...jobDeps, once },
         store: resumable,
+        ...(poll === 'all'
+          ? { rescanMs: config.poll.intervalMs, onMissingJob: (id: number) => reconciler.reconcile(id) }
+          : {}),
         ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
       })
     : createInProcessPoller({
@@ -122,7 +139,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
       });
 
-  services = createServices({
+  serviceDeps = {
     integrations: stores.integrations,
     deployments: stores.deployments,
     ncp: ncp.port,
@@ -133,7 +150,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     locks: stores.locks,
     confirmations: stores.confirmations,
     manifestPath: config.manifestPath,
-  });
+    ...(config.haltAt ? { halt: haltAtStep(config.haltAt) } : {}),
+  };
+  services = createServices(serviceDeps);
 
   const parser = createIntentParser({ llm: config.llm ? createIntentLlm(config.llm, logger) : null, logger });
   const dispatcher = createDispatcher({
@@ -167,6 +186,18 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   }
 
   if (poll !== 'none') await poller.start();
+  const boundDeps = serviceDeps;
+  // At start and then periodically: every record in doubt is settled against NCP, whoever started it.
+  // A command that does not poll everything settles what it can but follows nothing it did not start.
+  let reconciling: Promise<unknown> = reconcileAll(boundDeps, { ...reconcileOpts, follow: poll === 'all' });
+  const reconcileTimer =
+    poll === 'all'
+      ? setInterval(() => {
+          reconciling = reconciling.then(() => reconcileAll(boundDeps, reconcileOpts)).catch(() => {});
+        }, config.reconcile.intervalMs)
+      : null;
+  reconcileTimer?.unref();
+  await reconciling.catch((err: unknown) => logger.error({ err }, 'reconciling at start failed'));
   const bound = services;
   return {
     dispatcher,
@@ -177,10 +208,26 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     simulatorNotice: ncp.simulatorNotice,
     ops: { readiness, metrics },
     async close() {
+      if (reconcileTimer) clearInterval(reconcileTimer);
+      await reconciling.catch(() => {});
       await poller.stop();
       await ncp.close();
       redisProbe?.disconnect();
       database.close();
     },
+  };
+}
+
+/**
+ * HALT_AT: at the named step the process says so on stderr and stops there for good (a timer keeps it
+ * alive), so a fault test can SIGKILL it exactly between two writes of a start.
+ */
+function haltAtStep(point: string): (at: string) => Promise<void> {
+  return (at) => {
+    if (at !== point) return Promise.resolve();
+    process.stderr.write(`HALTED at ${at}\n`);
+    return new Promise<void>(() => {
+      setInterval(() => {}, 60_000);
+    });
   };
 }

@@ -1,7 +1,12 @@
 import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
 import { type AuditReport, auditRepo } from '../services/audit.ts';
-import { type CancelOutcome, cancelRunning } from '../services/cancel.ts';
+import {
+  type CancelOutcome,
+  type CancelRequest,
+  cancelDeployment,
+  cancelRunning,
+} from '../services/cancel.ts';
 import { executeDeploy, planDeploy } from '../services/deploy.ts';
 import type { DeploySelector, RollbackSelector, ServiceDeps } from '../services/deps.ts';
 import {
@@ -19,7 +24,7 @@ import type { WordsResolution } from '../services/rules/target-words.ts';
 import { resolveTargetWords } from '../services/target-text.ts';
 import { undoTarget } from '../services/targets.ts';
 
-export type { DeploySelector, RollbackSelector, ServiceDeps };
+export type { CancelOutcome, CancelRequest, DeploySelector, RollbackSelector, ServiceDeps };
 
 type Known = Integration | null;
 
@@ -41,6 +46,13 @@ export interface Services {
     requestKey: string | null,
     known?: Known,
   ): Promise<Deployment>;
+  /**
+   * Cancels the repo's deployment in flight on NCP, or releases it when NCP has no run of it; throws
+   * NOTHING_TO_CANCEL when none is in flight. The caller checks the requester may deploy the repo.
+   */
+  cancel(owner: string, repo: string, req: CancelRequest): Promise<CancelOutcome>;
+  /** The same for a record already looked up (the chat's cancel route). */
+  cancelRunning(d: Deployment, req?: CancelRequest): Promise<CancelOutcome>;
   /** For the poller: the build of a `building` record succeeded; update the manifest and run the scenario. */
   continueAfterBuild(deploymentId: number): Promise<Deployment>;
   candidates(owner: string, repo: string, limit?: number, known?: Known): Promise<CandidateList>;
@@ -74,8 +86,6 @@ export interface Services {
   activeLock(owner: string, repo: string): RepoLock | null;
   /** Throws REPO_LOCKED unless unlocked or forced by someone who may; returns the overridden lock. */
   checkLock(owner: string, repo: string, opts: { force: boolean; mayForce: boolean }): RepoLock | null;
-  /** Cancel a running deploy or rollback on NCP (the entry point; NCP cancel is not wired yet). */
-  cancelRunning(d: Deployment): Promise<CancelOutcome>;
   integrations: {
     add(input: IntegrationInput): Integration;
     update(input: IntegrationInput): Integration;
@@ -90,6 +100,8 @@ export function createServices(deps: ServiceDeps): Services {
     executeRollback: (plan, requester, key, known) => executeRollback(deps, plan, requester, key, known),
     planDeploy: (owner, repo, sel, known) => planDeploy(deps, owner, repo, sel, known),
     executeDeploy: (plan, requester, key, known) => executeDeploy(deps, plan, requester, key, known),
+    cancel: (owner, repo, req) => cancelDeployment(deps, owner, repo, req),
+    cancelRunning: (d, req) => cancelRunning(deps, d, req),
     continueAfterBuild: (id) => continueAfterBuild(deps, id),
     candidates: (owner, repo, limit, known) => candidates(deps, owner, repo, limit, known),
     history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),
@@ -103,7 +115,6 @@ export function createServices(deps: ServiceDeps): Services {
     unlock: async (owner, repo, by, known) => unlockRepo(deps, owner, repo, by, known),
     activeLock: (owner, repo) => activeLock(deps, owner, repo),
     checkLock: (owner, repo, opts) => checkLock(deps, owner, repo, opts),
-    cancelRunning: (d) => cancelRunning(deps, d),
     integrations: {
       add: (input) => addIntegration(deps, input),
       update: (input) => updateIntegration(deps, input),

@@ -25,6 +25,11 @@ export interface ServiceDeps {
   readonly confirmations?: ConfirmationReader;
   /** Manifest path in the SourceCommit repository when the integration names none (config MANIFEST_PATH). */
   readonly manifestPath: string;
+  /**
+   * Fault testing (HALT_AT): called at named points of a start (`deploy_start:before`, `…:after`); the
+   * configured point never returns, so a test can SIGKILL the process exactly there. Absent: no-op.
+   */
+  readonly halt?: (point: string) => Promise<void>;
 }
 
 export type RollbackSelector =

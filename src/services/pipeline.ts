@@ -11,7 +11,7 @@ import {
   restoreNote,
   startUnknown,
 } from './rules/pipeline-messages.ts';
-import { failDeployment } from './start.ts';
+import { failDeployment, haltAt, storeRunId } from './start.ts';
 
 /**
  * The pipeline as the NCP services allow it, one call per step, each step's name written to the record
@@ -91,9 +91,10 @@ export async function startBuildOf(
     throw err;
   }
   at = stage(deps, at, 'build_start');
+  await haltAt(deps, 'build_start:before');
+  let buildId: string;
   try {
-    const { buildId } = await deps.ncp.startBuild(ready.buildProjectId);
-    return deps.deployments.update(d.id, { buildId, stage: 'build_wait' });
+    ({ buildId } = await deps.ncp.startBuild(ready.buildProjectId));
   } catch (cause) {
     if (isTimeout(cause)) {
       stage(deps, at, 'build_start_unknown');
@@ -103,6 +104,8 @@ export async function startBuildOf(
     failDeployment(deps, d.id, 'build', err);
     throw err;
   }
+  await haltAt(deps, 'build_start:after');
+  return storeRunId(deps, d.id, { buildId, stage: 'build_wait' });
 }
 
 /**
@@ -136,6 +139,7 @@ export async function rollOutImage(
     throw err;
   }
   stage(deps, d, 'manifest');
+  await haltAt(deps, 'manifest:before');
   const verb = d.operation === 'rollback' ? 'Roll back' : 'Deploy';
   const message = `${verb} ${d.owner}/${d.repo} to ${shortSha(d.commitSha)} (klepaas-bot #${d.id})`;
   let edit: { commitSha: string; changed: boolean; previousImage: string | null };
@@ -148,6 +152,7 @@ export async function rollOutImage(
     throw err;
   }
   stage(deps, d, 'deploy_start');
+  await haltAt(deps, 'deploy_start:before');
   let historyId: string;
   try {
     ({ historyId } = await deps.ncp.runScenario(ready.deployTarget));
@@ -162,8 +167,9 @@ export async function rollOutImage(
     failDeployment(deps, d.id, 'deploy', new Error(`${reasonOf(err)}${note}`));
     throw err;
   }
+  await haltAt(deps, 'deploy_start:after');
   log.info({ historyId }, 'scenario started');
-  return deps.deployments.update(d.id, {
+  return storeRunId(deps, d.id, {
     status: 'deploying',
     deployHistoryId: historyId,
     stage: 'deploy_wait',

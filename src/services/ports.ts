@@ -35,6 +35,19 @@ export interface DeployRun {
   readonly endedAt: Date | null;
 }
 
+/** One item of SourceDeploy GetHistories: which scenario ran, when, and how it stands. */
+export interface DeployHistoryItem {
+  readonly historyId: string;
+  readonly stageId: string | null;
+  readonly scenarioId: string | null;
+  readonly status: string | null;
+  /** SDK: `startTime` int32, so seconds; read as the detail's times are (a value below 1e12 is seconds). */
+  readonly startedAt: Date | null;
+}
+
+/** GetHistories pages: NCP takes `pageSize` up to 100. */
+export const DEPLOY_HISTORY_PAGE_MAX = 100;
+
 export interface DeployTarget {
   readonly projectId: string;
   readonly stageId: string;
@@ -95,8 +108,15 @@ export interface NcpPort {
   /** StartBuild with no body: NCP builds the head of the project's branch under its configured tag. */
   startBuild(projectId: string): Promise<{ buildId: string }>;
   getBuild(projectId: string, buildId: string): Promise<BuildRun | null>;
+  /** GetBuildHistory: every run of the project NCP lists, as it lists them (newest first). */
+  listBuilds(projectId: string): Promise<BuildRun[]>;
   runScenario(target: DeployTarget): Promise<{ historyId: string }>;
   getDeployRun(projectId: string, historyId: string): Promise<DeployRun>;
+  /** GetHistories of a SourceDeploy project, one page (`pageSize` 1..100, `pageNo` from 1), newest first. */
+  listDeployHistories(
+    projectId: string,
+    page?: { readonly pageNo?: number; readonly pageSize?: number },
+  ): Promise<DeployHistoryItem[]>;
   /** Accept or reject a run waiting for approval (`pending`). */
   decideApproval(projectId: string, historyId: string, decision: 'accept' | 'reject'): Promise<void>;
   cancel(target: CancelTarget): Promise<void>;
@@ -160,6 +180,7 @@ export type DeploymentPatch = Partial<
     | 'errorMessage'
     | 'errorStage'
     | 'stage'
+    | 'endedBy'
   >
 >;
 
@@ -172,6 +193,13 @@ export interface DeploymentStore {
   get(id: number): Deployment | null;
   findByRequestKey(key: string): Deployment | null;
   update(id: number, patch: DeploymentPatch): Deployment;
+  /**
+   * Ends a record only while it is still in flight (one conditional UPDATE), so two processes that both
+   * decide a record's end cannot both write it: the loser gets null and sends nothing.
+   */
+  updateIfInFlight(id: number, patch: DeploymentPatch): Deployment | null;
+  /** The record that stored this NCP run id, if any (a run already claimed is never adopted again). */
+  findByRunId(kind: 'build' | 'deploy', runId: string): Deployment | null;
   /** Successful non-rollback deploys, newest first, one per commit (the rollback candidates). */
   successfulDeploys(owner: string, repo: string, limit: number): Deployment[];
   /** All deployments newest first. */

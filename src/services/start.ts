@@ -43,7 +43,33 @@ export function openRecord(
     slackChannel: requester.slackChannel ?? null,
     slackThreadTs: requester.slackThreadTs ?? null,
   });
-  return deps.deployments.update(created.id, { startedAt: now });
+  // The first step of the start protocol: the record, its request key and its stage exist before any
+  // NCP call, so a crash from here on leaves something the reconciler can settle.
+  return deps.deployments.update(created.id, { startedAt: now, stage: 'resolve' });
+}
+
+/** A fault-test halt point; nothing unless HALT_AT names it. */
+export const haltAt = async (deps: ServiceDeps, point: string): Promise<void> => {
+  if (deps.halt) await deps.halt(point);
+};
+
+/**
+ * Stores NCP's run id in the same write that moves the record on, and only while it is still in flight:
+ * if the reconciler ended it meanwhile (this process was presumed dead), the write is refused loudly
+ * rather than reopening an ended record.
+ */
+export function storeRunId(
+  deps: ServiceDeps,
+  id: number,
+  patch: Parameters<ServiceDeps['deployments']['update']>[1],
+): Deployment {
+  const stored = deps.deployments.updateIfInFlight(id, patch);
+  if (stored) return stored;
+  deps.logger.error(
+    { module: 'services', deploymentId: id, patch },
+    'the record ended while its NCP start was in progress; the run id is not stored',
+  );
+  throw new Error(`Deployment #${id} ended while NCP was starting it; check the NCP console.`);
 }
 
 /**
@@ -55,7 +81,7 @@ export function failDeployment(deps: ServiceDeps, id: number, stage: FailedStage
   try {
     const d = deps.deployments.get(id);
     const started = d?.startedAt ?? d?.requestedAt ?? now;
-    deps.deployments.update(id, {
+    deps.deployments.updateIfInFlight(id, {
       status: 'failed',
       errorStage: stage,
       errorMessage: reasonOf(err),

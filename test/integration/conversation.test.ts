@@ -232,35 +232,37 @@ describe('5. conversation: follow-ups act on the same repo and target', () => {
     expect(cancel.what?.targetSha).toBe(ran);
   });
 
-  it('cancel the rollback while one runs: routed to the NCP cancel entry point, which says it is not available', async () => {
-    // A record in flight, as another process would have started it.
-    const flying = rt.stores.deployments.create({
-      owner: 'K-Le-PaaS',
-      repo: 'test01',
-      commitSha: running() ?? null,
-      commitMessage: null,
-      ref: null,
-      operation: 'rollback',
-      rollbackFromId: null,
-      status: 'deploying',
-      image: null,
-      imageTag: null,
-      requestKey: null,
-      requestedBy: 'UOTHER',
-      requestedVia: 'cli',
-      lang: 'en',
-      slackChannel: null,
-      slackThreadTs: null,
-    });
+  it('cancel the rollback while one runs: routed to the cancel service, which releases a record NCP has no run of', async () => {
     for (const [text, lang] of [
       ['abort the test01 rollback', 'en'],
       ['test01 배포 취소해', 'ko'],
       ['/rollback cancel test01', 'en'],
     ] as const) {
+      // A record in flight with no NCP run, as a process stopped mid-start would leave it.
+      const flying = rt.stores.deployments.create({
+        owner: 'K-Le-PaaS',
+        repo: 'test01',
+        commitSha: running() ?? null,
+        commitMessage: null,
+        ref: null,
+        operation: 'rollback',
+        rollbackFromId: null,
+        status: 'deploying',
+        image: null,
+        imageTag: null,
+        requestKey: null,
+        requestedBy: 'UOTHER',
+        requestedVia: 'cli',
+        lang: 'en',
+        slackChannel: null,
+        slackThreadTs: null,
+      });
       const r = expectKind(await say(text, thread(text)), 'cancel_running');
       expect(r.lang).toBe(lang);
-      expect(r.accepted).toBe(false);
+      expect(r).toMatchObject({ accepted: true, how: 'released' });
       expect(r.deployment.id).toBe(flying.id);
+      expect(rt.stores.deployments.get(flying.id)).toMatchObject({ status: 'canceled' });
+      expect(rt.stores.deployments.get(flying.id)?.endedBy).toBeTruthy();
     }
     expect(expectKind(await say('그거 취소해', thread('nothing')), 'error').code).toBe('NOTHING_TO_CANCEL');
   });

@@ -22,7 +22,7 @@ import {
 
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
-export type { InjectedFailure, SimCall } from './server.ts';
+export type { HeldAnswer, InjectedFailure, SimCall } from './server.ts';
 
 export interface NcpSimulatorOptions {
   /** 0 picks a free port. */
@@ -93,6 +93,8 @@ export interface NcpSimulator {
   /** The next calls get these answers (429, 500, or a status with NCP's code) before any real handling. */
   failNextCalls(...failures: InjectedFailure[]): void;
   setLatency(ms: number): void;
+  /** The next call matching `method` and the path ending is carried out, but its answer waits `ms`. */
+  holdNextAnswer(method: string, pathEndsWith: string, ms: number): void;
   forceStatus(kind: 'build' | 'deploy', id: string, status: string): void;
   cancel(kind: 'build' | 'deploy', id: string): void;
   rejectPushes(repo: string, reject: boolean): Promise<void>;
@@ -131,7 +133,7 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     deployFailRate: opts.deployFailRate ?? 0,
     errorRate: opts.errorRate ?? 0,
     latencyMs: opts.latencyMs ?? 0,
-    hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [] },
+    hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [], holdAnswers: [] },
     calls: [],
     tokens: new Set(),
     origin: '',
@@ -224,6 +226,8 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       rt.hooks.nextDeployFails += count;
     },
     failNextCalls: (...failures) => void rt.hooks.failNext.push(...failures),
+    holdNextAnswer: (method, pathEndsWith, ms) =>
+      void rt.hooks.holdAnswers.push({ method, pathEndsWith, ms }),
     setLatency: (ms) => {
       rt.latencyMs = ms;
     },

@@ -27,6 +27,11 @@ export interface SimRuntime {
     nextDeployFails: number;
     /** Answered, in order, before any real handling (429, 500, or a status with NCP's code). */
     failNext: InjectedFailure[];
+    /**
+     * Calls handled in full (the run exists) whose answer is held back `ms`: NCP accepted the start but the
+     * client never heard it (a timeout, a crash mid-call). One entry per matching call, in order.
+     */
+    holdAnswers: HeldAnswer[];
   };
   readonly calls: SimCall[];
   readonly tokens: Set<string>;
@@ -93,6 +98,13 @@ function checkSignature(rt: SimRuntime, req: IncomingMessage): Reply | null {
   });
   if (!safeEqual(expected, sig)) return ncpError(401, '200', 'Authentication Failed', 'Signature mismatch.');
   return null;
+}
+
+/** A call whose answer is delayed after it was handled: `method` and a path ending. */
+export interface HeldAnswer {
+  readonly method: string;
+  readonly pathEndsWith: string;
+  readonly ms: number;
 }
 
 /** A call answered before any real handling: a status alone, or with NCP's code and a Retry-After. */
@@ -224,7 +236,45 @@ async function sourceBuild(rt: SimRuntime, method: string, parts: string[], body
   return notFound();
 }
 
-async function sourceDeploy(rt: SimRuntime, method: string, parts: string[]): Promise<Reply> {
+/**
+ * GetHistories as the SDK defines it: `pageNo` and `pageSize` (strings, pageSize at most 100), answered
+ * `historyList` newest first with project, stage, scenario ({id, name}), id, startTime and status. The SDK
+ * types startTime int32, so it is in seconds here (the detail keeps milliseconds, as the simulator always
+ * has; the client reads both). A project with no scenario is NCP's 404.
+ */
+function histories(rt: SimRuntime, projectId: string, query: URLSearchParams): Reply {
+  const known = [...rt.state.scenarios.values()].some((s) => s.projectId === projectId);
+  if (!known) return notFound();
+  const pageNo = query.get('pageNo') ?? '1';
+  const pageSize = query.get('pageSize') ?? '10';
+  if (!/^\d+$/.test(pageNo) || Number(pageNo) < 1)
+    return ncpError(400, '100', 'Invalid parameter', 'pageNo must be a positive integer');
+  if (!/^\d+$/.test(pageSize) || Number(pageSize) < 1 || Number(pageSize) > 100)
+    return ncpError(400, '100', 'Invalid parameter', 'pageSize must be between 1 and 100');
+  const now = rt.now();
+  const size = Number(pageSize);
+  const all = [...rt.state.deploys.values()].filter((d) => d.projectId === projectId).reverse();
+  const page = all.slice((Number(pageNo) - 1) * size, Number(pageNo) * size);
+  const historyList = page.map((run) => {
+    const scenario = rt.state.scenarios.get(rt.state.scenarioKey(run.projectId, run.stageId, run.scenarioId));
+    return {
+      project: { id: num(run.projectId), name: scenario?.name ?? run.projectId },
+      stage: { id: num(run.stageId), name: 'production' },
+      scenario: { id: num(run.scenarioId), name: 'deploy' },
+      id: num(run.historyId),
+      startTime: Math.floor(run.startedAt / 1000),
+      status: rt.state.deployView(run, now).status,
+    };
+  });
+  return { status: 200, body: { result: { historyList } } };
+}
+
+async function sourceDeploy(
+  rt: SimRuntime,
+  method: string,
+  parts: string[],
+  query: URLSearchParams,
+): Promise<Reply> {
   const [projectId, a, b, c, d, e] = parts;
   if (method === 'POST' && a === 'stage' && c === 'scenario' && e === 'deploy' && parts.length === 6) {
     const scenario = rt.state.scenarios.get(rt.state.scenarioKey(projectId ?? '', b ?? '', d ?? ''));
@@ -251,6 +301,7 @@ async function sourceDeploy(rt: SimRuntime, method: string, parts: string[]): Pr
     });
     return { status: 200, body: { result: { historyId: Number(historyId) } } };
   }
+  if (method === 'GET' && a === 'history' && parts.length === 2) return histories(rt, projectId ?? '', query);
   const run = a === 'history' && b ? rt.state.deploys.get(b) : undefined;
   if (!run || run.projectId !== projectId) return notFound();
   if (method === 'GET' && parts.length === 3) {
@@ -350,9 +401,14 @@ export async function handle(rt: SimRuntime, req: IncomingMessage, res: ServerRe
         injected(rt, method) ??
         (m[1] === 'sourcebuild'
           ? await sourceBuild(rt, method, m[2].split('/'), body)
-          : await sourceDeploy(rt, method, m[2].split('/')));
+          : await sourceDeploy(rt, method, m[2].split('/'), url.searchParams));
     }
   }
   record(reply.status);
+  const held = rt.hooks.holdAnswers.findIndex((h) => h.method === method && path.endsWith(h.pathEndsWith));
+  if (held >= 0 && reply.status < 300) {
+    const [hold] = rt.hooks.holdAnswers.splice(held, 1);
+    if (hold) await pause(hold.ms);
+  }
   if (!res.destroyed) json(res, reply, method);
 }

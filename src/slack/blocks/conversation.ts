@@ -79,13 +79,19 @@ export function renderUnlocked(r: Reply<'unlocked'>): SlackMessage {
 export function renderCancelRunning(r: Reply<'cancel_running'>): SlackMessage {
   const d = r.deployment;
   const op = operationWord(d.operation, r.lang);
-  const text = r.accepted
-    ? t(r.lang, `${op} #${d.id} 취소를 요청했습니다.`, `Asked NCP to cancel ${op} #${d.id}.`)
-    : t(
+  const text = !r.accepted
+    ? t(
         r.lang,
-        `:x: 진행 중인 ${op} #${d.id}은(는) 아직 NCP에서 취소할 수 없습니다. 끝까지 진행되며 결과를 알려 드립니다.`,
-        `:x: Cancelling ${op} #${d.id} on NCP is not available yet; it runs to its end and I will report it.`,
-      );
+        `:x: ${op} #${d.id}은(는) 취소되기 전에 NCP에서 이미 끝났습니다. NCP가 도달한 결과를 알려 드립니다.`,
+        `:x: ${op} #${d.id} had already ended on NCP before the cancel; I will report what NCP reached.`,
+      )
+    : r.how === 'released'
+      ? t(
+          r.lang,
+          `${op} #${d.id}을(를) 해제했습니다: NCP에 실행 기록이 없어 기록만 취소로 끝냈습니다 (감사 로그에 남김).`,
+          `Released ${op} #${d.id}: NCP has no run of it, so the record was ended canceled (kept in the audit log).`,
+        )
+      : t(r.lang, `${op} #${d.id}을(를) NCP에서 취소했습니다.`, `Canceled ${op} #${d.id} on NCP.`);
   return message([section(text)], text);
 }
 

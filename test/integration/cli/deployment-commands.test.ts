@@ -202,6 +202,7 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
     expect(r.code).toBe(0);
     const names = [...r.stderr.matchAll(/^ {2}([a-z]+) {2,}(.+)$/gm)];
     expect(names.map((m) => m[1]).sort()).toEqual([
+      'cancel',
       'candidates',
       'console',
       'db',
@@ -233,5 +234,45 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
     expect(refused.stderr).toMatch(/locked by UBOB \("freeze"\) until/);
     const forced = await cli('rollback', 'K-Le-PaaS/test01', '--yes', '--force', '--json');
     expect(forced.code, forced.stderr).toBe(0);
+  });
+
+  it('cancel: nothing in flight is NOTHING_TO_CANCEL; a record stuck with no NCP run is released with the reason', async () => {
+    const none = await cli('cancel', 'K-Le-PaaS/test01', '--yes', '--json');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('NOTHING_TO_CANCEL');
+    // A start whose process died before NCP saw it, as another process left it.
+    const db = new Database(join(dir, 'k.db'));
+    const now = Date.now();
+    const { lastInsertRowid } = db
+      .prepare(
+        "INSERT INTO deployments (owner, repo, operation, status, requested_via, lang, requested_at, started_at, stage, stage_at) VALUES ('K-Le-PaaS', 'test01', 'rollback', 'deploying', 'cli', 'en', ?, ?, 'image_check', ?)",
+      )
+      .run(now, now, now);
+    db.close();
+    const asked = await cli('cancel', 'K-Le-PaaS/test01');
+    expect(asked.code).toBe(1);
+    expect(asked.stdout).toContain('Run again with --yes');
+    const released = await cli(
+      'cancel',
+      'K-Le-PaaS/test01',
+      '--yes',
+      '--reason',
+      'stuck after a crash',
+      '--json',
+    );
+    expect(released.code, released.stderr).toBe(0);
+    const out = json(released) as {
+      accepted: boolean;
+      how: string;
+      deployment: { id: number; status: string };
+    };
+    expect(out).toMatchObject({ accepted: true, how: 'released', deployment: { status: 'canceled' } });
+    expect(out.deployment.id).toBe(Number(lastInsertRowid));
+    const check = new Database(join(dir, 'k.db'), { readonly: true });
+    const audit = check
+      .prepare('SELECT outcome FROM audit_log WHERE deployment_id = ?')
+      .all(Number(lastInsertRowid)) as { outcome: string }[];
+    check.close();
+    expect(audit.map((a) => a.outcome)).toEqual([expect.stringContaining('stuck after a crash')]);
   });
 });
