@@ -82,7 +82,7 @@ describe('Slack unreachable at start', () => {
         const h = await healthz(botPort);
         return h && h.status === 200 ? h : null;
       });
-      expect(up.body).toEqual({ ok: true });
+      expect(up.body).toMatchObject({ ok: true });
       expect(api.calls.some((c) => c.method === 'auth.test')).toBe(true);
     } finally {
       child.kill('SIGTERM');
