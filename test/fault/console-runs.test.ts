@@ -43,7 +43,13 @@ describe('three console runs in a row on one database', { timeout: 120_000 }, ()
       RECONCILE_GRACE_MS: '500',
       RECONCILE_INTERVAL_MS: '200',
     };
-    const first = spawnProc('console', [], { ...env, HALT_AT: 'deploy_start:after' });
+    // The halted process keeps its own reconciler running: with the short grace it could ask NCP while
+    // its Deploy is still on the way on a loaded machine, so it gets the default grace here.
+    const first = spawnProc('console', [], {
+      ...env,
+      RECONCILE_GRACE_MS: '600000',
+      HALT_AT: 'deploy_start:after',
+    });
     first.child.stdin.write('K-Le-PaaS/test01 롤백 해줘\ny\n');
     await until('the halt', () => first.out.stderr.includes('HALTED at deploy_start:after'));
     await sigkill(first);
