@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { type Env, envSchema } from './schema.ts';
 
@@ -181,6 +183,16 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
         }
       : null,
   });
+}
+
+/** The settings in `.env` in the working directory, or none when there is no such file. */
+export function readDotEnv(path = '.env'): NodeJS.Dict<string> {
+  try {
+    return parseEnv(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return {};
+  }
 }
 
 /** Loads `.env` from the working directory when there is one; real environment variables win. */
