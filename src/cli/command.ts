@@ -1,14 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
-import {
-  type CliIo,
-  type CliPoll,
-  type CliRuntime,
-  commonOptions,
-  parseCli,
-  runCli,
-} from '../runtime/cli-runtime.ts';
 import type { CliContext } from './context.ts';
 import { type RenderContext, toJson } from './render.ts';
+import { type CliIo, type CliPoll, type CliRuntime, commonOptions, parseCli, runCli } from './runtime.ts';
 
 /** One `klepaas-bot <name>` subcommand. `run` returns the process exit code. */
 export interface CliCommand {

@@ -12,9 +12,9 @@ import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
+import { checkRedis } from '../poller/redis-check.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { openNcp } from './compose.ts';
-import { checkRedis } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {

@@ -1,7 +1,7 @@
-import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
 import type { IntegrationInput } from '../../services/ports.ts';
 import { type CliCommand, show } from '../command.ts';
 import { renderIntegrations } from '../render.ts';
+import { commonOptions, parseCli, parseRepoArg, runCli } from '../runtime.ts';
 
 const usage = `klepaas-bot integration add <owner/repo> [settings] [--update] [--json]
 klepaas-bot integration update <owner/repo> [settings] [--json]

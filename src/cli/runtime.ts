@@ -1,16 +1,16 @@
 import { userInfo } from 'node:os';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { CliContext, CliEnv } from '../cli/context.ts';
-import { renderError, toJson } from '../cli/render.ts';
 import { type Config, ConfigError, loadConfig } from '../config/load.ts';
 import type { Requester } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import type { Lang } from '../domain/intent.ts';
 import { parseRepoRef, type RepoRef } from '../domain/repo-ref.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import type { Runtime, RuntimePoll } from '../runtime/app.ts';
+import type { Services } from '../runtime/services.ts';
 import { invalidInput } from '../services/rules/messages.ts';
-import type { Runtime, RuntimePoll } from './app.ts';
-import type { Services } from './services.ts';
+import type { CliContext, CliEnv } from './context.ts';
+import { renderError, toJson } from './render.ts';
 
 /** What a CLI command works with: the bot's runtime over the configured database and NCP (or the simulator). */
 export interface CliRuntime {
@@ -87,7 +87,7 @@ export async function runCli(
   try {
     const config = cliConfig(loadConfig(ctx.env));
     // Loaded only when a command really runs, so `--help` and usage mistakes answer at once.
-    const { startRuntime } = await import('./app.ts');
+    const { startRuntime } = await import('../runtime/app.ts');
     runtime = await startRuntime(config, { logger: cliLogger(config, ctx), poll: poll(config) });
     if (runtime.simulatorNotice) io.note(runtime.simulatorNotice);
     const rt: CliRuntime = {
