@@ -21,8 +21,6 @@ export async function startSlackHarness() {
       apiUrl: api.apiUrl,
       port: 0,
       allowedChannels: [],
-      approvers: [],
-      confirmTtlMs: 600_000,
     },
     dispatcher: scripted.dispatcher,
     eventLog,

@@ -6,20 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
-import { type CommitAuthor, GitRepos } from './git-repos.ts';
+import { GitRepos } from './git-repos.ts';
 import { openSimPersistence } from './persist.ts';
 import type { InjectedFailure, SimCall, SimRuntime } from './runtime.ts';
 import { type DemoSeed, type DemoTarget, type SeedDemoOptions, seedDemo } from './seed.ts';
 import { handle } from './server.ts';
-import {
-  type BuildProject,
-  type BuildProjectState,
-  type BuildRecord,
-  type DeployRecord,
-  type DeployScenario,
-  imageKey,
-  SimState,
-} from './state.ts';
+import { type BuildProjectState, type BuildRecord, type DeployRecord, imageKey, SimState } from './state.ts';
 
 export type { InjectedFailure, SimCall } from './runtime.ts';
 export type { DemoSeed } from './seed.ts';

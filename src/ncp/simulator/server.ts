@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readManifestImage, splitImageRef } from '../manifest.ts';
 import { NCP_HEADERS, signature } from '../sign.ts';
 import { registry, safeEqual, tokenEndpoint } from './registry.ts';
-import type { InjectedFailure, Reply, SimCall, SimRuntime } from './runtime.ts';
+import type { Reply, SimRuntime } from './runtime.ts';
 import type { BuildProjectState } from './state.ts';
 
 const MAX_SKEW_MS = 5 * 60_000;
