@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GitRepos } from '../src/ncp/simulator/git-repos.ts';
-import { handle, type SimRuntime } from '../src/ncp/simulator/server.ts';
+import type { SimRuntime } from '../src/ncp/simulator/runtime.ts';
+import { handle } from '../src/ncp/simulator/server.ts';
 import { SimState } from '../src/ncp/simulator/state.ts';
 
 /**

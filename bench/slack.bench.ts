@@ -112,8 +112,6 @@ async function serveChild(apiUrl: string, mode: ChildMode): Promise<void> {
         apiUrl,
         port: 0,
         allowedChannels: [],
-        approvers: [],
-        confirmTtlMs: 600_000,
       },
       dispatcher: scriptedDispatcher().dispatcher,
       eventLog: memoryEventLog(),

@@ -95,7 +95,7 @@ async function runSlack(config: Config): Promise<number> {
   const runtime = await startRuntime(config, { logger, metrics: createBotMetrics() });
   if (runtime.simulatorNotice) logger.warn(runtime.simulatorNotice);
   // Loaded only in Slack mode, so the console chat starts without Bolt.
-  const { startSlackWithRetry } = await import('./runtime/slack-start.ts');
+  const { startSlackWithRetry } = await import('./slack/start.ts');
   const slack = startSlackWithRetry(config, runtime, logger);
   return new Promise<number>((resolve, reject) => {
     let stopping = false;

@@ -25,11 +25,14 @@ import {
 import { suggestionsFor } from './examples.ts';
 import { createFollowUps } from './follow-ups.ts';
 import { createRepoActs } from './repo-acts.ts';
+import { createSettleSignal } from './settle.ts';
 import type { Actor, BotReply, Dispatcher, PendingSummary } from './types.ts';
 
 const MAX_REPO_CHOICES = 10;
 /** How long a second press waits for the first press's deployment record (a manifest push takes seconds). */
 const SETTLE_WAIT_MS = 15_000;
+/** How often a second press re-reads a confirmation another bot process won (its own wins wake it at once). */
+const SETTLE_RECHECK_MS = 500;
 
 /** The repo a request is about, and its integration as read once for the whole request (null: none). */
 type Resolved =
@@ -41,6 +44,7 @@ type Resolved =
  * destructive, run the service, answer. Every request lands in the audit log.
  */
 export function createDispatcher(deps: DispatcherDeps): Dispatcher {
+  const settle = createSettleSignal();
   const log = deps.logger.child({ module: 'dispatcher' });
 
   const errorReply = (err: unknown, lang: Lang): BotReply => {
@@ -241,10 +245,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
    */
   async function alreadyDecided(first: PendingAction, lang: Lang): Promise<BotReply> {
     let p = deps.pending.get(first.id);
-    const deadline = Date.now() + SETTLE_WAIT_MS;
-    while (p?.state === 'confirmed' && p.deploymentId === null && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
+    for (let reads = 1; reads * SETTLE_RECHECK_MS <= SETTLE_WAIT_MS; reads++) {
+      if (p?.state !== 'confirmed' || p.deploymentId !== null) break;
+      const how = await settle.next(first.id, SETTLE_RECHECK_MS);
       p = deps.pending.get(first.id);
+      // The winner was in this process and is done: what the database holds now is the final answer.
+      if (how === 'settled') break;
     }
     if (!p) throw confirmationGone();
     if (p.state === 'canceled') return { kind: 'canceled', lang, by: p.decidedBy };
@@ -252,6 +258,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       p.state === 'confirmed' && p.deploymentId !== null ? deps.deployments.get(p.deploymentId) : null;
     if (d) return { kind: 'started', lang, deployment: d, decidedBy: p.decidedBy };
     throw confirmationGone();
+  }
+
+  /** Runs the winning press's start; presses waiting on it here wake when it is done, whatever the outcome. */
+  async function settling<T>(pendingId: string, start: () => Promise<T>): Promise<T> {
+    try {
+      return await start();
+    } finally {
+      settle.settled(pendingId);
+    }
   }
 
   async function go(p: PendingAction, payload: PendingPayload, actor: Actor): Promise<BotReply> {
@@ -281,8 +296,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
       if (!won) return alreadyDecided(p, lang);
-      const d = await deps.services.executeRollback(plan, requester, p.id, known);
-      deps.pending.attachDeployment(p.id, d.id);
+      const d = await settling(p.id, async () => {
+        const started = await deps.services.executeRollback(plan, requester, p.id, known);
+        deps.pending.attachDeployment(p.id, started.id);
+        return started;
+      });
       return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
     }
     if (payload.kind === 'deploy') {
@@ -293,8 +311,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       const won = deps.pending.decide(p.id, 'confirmed', actor.user, deps.clock.now());
       if (!won) return alreadyDecided(p, lang);
-      const d = await deps.services.executeDeploy(plan, requester, p.id, known);
-      deps.pending.attachDeployment(p.id, d.id);
+      const d = await settling(p.id, async () => {
+        const started = await deps.services.executeDeploy(plan, requester, p.id, known);
+        deps.pending.attachDeployment(p.id, started.id);
+        return started;
+      });
       return { kind: 'started', lang, deployment: d, decidedBy: actor.user };
     }
     throw confirmationGone();

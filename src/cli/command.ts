@@ -1,19 +1,12 @@
-import { stderr } from 'node:process';
 import type { ParseArgsConfig } from 'node:util';
-import {
-  type CliIo,
-  type CliPoll,
-  type CliRuntime,
-  commonOptions,
-  parseCli,
-  runCli,
-} from '../runtime/cli-runtime.ts';
+import type { CliContext } from './context.ts';
 import { type RenderContext, toJson } from './render.ts';
+import { type CliIo, type CliPoll, type CliRuntime, commonOptions, parseCli, runCli } from './runtime.ts';
 
 /** One `klepaas-bot <name>` subcommand. `run` returns the process exit code. */
 export interface CliCommand {
   readonly summary: string;
-  run(args: readonly string[]): Promise<number>;
+  run(args: readonly string[], ctx: CliContext): Promise<number>;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -39,16 +32,16 @@ export interface RuntimeCommand<T extends Options> {
 export function runtimeCommand<T extends Options>(spec: RuntimeCommand<T>): CliCommand {
   return {
     summary: spec.summary,
-    async run(args) {
-      const parsed = parseCli(args, { ...commonOptions, ...spec.options });
+    async run(args, ctx) {
+      const parsed = parseCli(args, { ...commonOptions, ...spec.options }, ctx.io.stderr);
       // parseArgs cannot resolve the flag types of an open T here; the common flags are always present.
       const common = parsed?.values as CommonValues | undefined;
       if (!parsed || !common || common.help) {
-        stderr.write(spec.usage);
+        ctx.io.stderr.write(spec.usage);
         return parsed ? 0 : 2;
       }
       const { values, positionals } = parsed;
-      return runCli(common, (rt, io) => spec.body(rt, io, values, positionals), spec.poll?.(values));
+      return runCli(ctx, common, (rt, io) => spec.body(rt, io, values, positionals), spec.poll?.(values));
     },
   };
 }

@@ -1,6 +1,9 @@
-import { argv, exit, stderr } from 'node:process';
-import { loadDotEnv } from '../config/load.ts';
+import { realpathSync } from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { readDotEnv } from '../config/load.ts';
 import type { CliCommand } from './command.ts';
+import type { CliEnv, CliStreams } from './context.ts';
 
 type Load = () => Promise<{ default: CliCommand }>;
 
@@ -59,27 +62,33 @@ ${Object.entries(commands)
 Run \`klepaas-bot <command> --help\` for a command's options.
 `;
 
-async function main(): Promise<number> {
-  const [name, ...rest] = argv.slice(2);
+/**
+ * One `klepaas-bot` invocation: `argv` is what follows the program name. Reads only `io` and `env`, so
+ * tests run commands inside their own process. Returns the exit code.
+ */
+export async function run(argv: readonly string[], io: CliStreams, env: CliEnv): Promise<number> {
+  const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    stderr.write(usage);
+    io.stderr.write(usage);
     return name ? 0 : 2;
   }
-  // Every command reads the same settings as the bot, so `.env` applies to all of them.
-  loadDotEnv();
   const entry = commands[name];
   if (!entry) {
-    stderr.write(`Unknown command "${name}".\n\n${usage}`);
+    io.stderr.write(`Unknown command "${name}".\n\n${usage}`);
     return 2;
   }
-  const command = (await entry.load()).default;
-  return command.run(rest);
+  try {
+    const command = (await entry.load()).default;
+    return await command.run(rest, { io, env, argv });
+  } catch (err) {
+    io.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
 }
 
-main().then(
-  (code) => exit(code),
-  (err: unknown) => {
-    stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    exit(1);
-  },
-);
+/** `klepaas-bot` as a program (bin, `npm run cli`): every command reads `.env` too, real variables winning. */
+export async function runProgram(): Promise<never> {
+  process.exit(await run(process.argv.slice(2), process, { ...readDotEnv(), ...process.env }));
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await runProgram();

@@ -2,12 +2,12 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/load.ts';
 import { type Deployment, isTerminal } from '../domain/deployment.ts';
 import { durationFrom } from '../poller/step.ts';
-import type { CliIo, CliPoll, CliRuntime } from '../runtime/cli-runtime.ts';
 import { systemClock } from '../services/ports.ts';
 import { invalidInput } from '../services/rules/messages.ts';
 import { renderContextOf } from './command.ts';
 import { createFollower } from './follow.ts';
 import { renderDeployment, toJson } from './render.ts';
+import type { CliIo, CliPoll, CliRuntime } from './runtime.ts';
 
 export const waitOptions = {
   wait: { type: 'boolean', default: false },

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import type { z } from 'zod';
 import { type Env, envSchema } from './schema.ts';
 
@@ -65,8 +67,6 @@ export interface Config {
     readonly apiUrl: string;
     readonly port: number;
     readonly allowedChannels: readonly string[];
-    readonly approvers: readonly string[];
-    readonly confirmTtlMs: number;
   } | null;
 }
 
@@ -84,13 +84,20 @@ function describe(issue: z.core.$ZodIssue): string {
   return `${name}: ${issue.message}${hint ? ` (${hint})` : ''}`;
 }
 
-/** Parses the environment once, at start. Never called at import time so tests can pass their own env. */
-export function loadConfig(source: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map(describe));
-  const e = parsed.data;
-  const problems: string[] = [];
+/** The variables the rules across fields read; parsed on their own so one bad field elsewhere hides none. */
+const crossFieldSchema = envSchema.pick({
+  NCP_ACCESS_KEY: true,
+  NCP_SECRET_KEY: true,
+  NCP_GIT_USERNAME: true,
+  NCP_GIT_PASSWORD: true,
+  SLACK_BOT_TOKEN: true,
+  SLACK_APP_TOKEN: true,
+  SLACK_SIGNING_SECRET: true,
+});
 
+/** Settings that are each valid but wrong together: half a key pair, a token of the wrong kind. */
+function crossFieldProblems(e: z.infer<typeof crossFieldSchema>): string[] {
+  const problems: string[] = [];
   if (Boolean(e.NCP_ACCESS_KEY) !== Boolean(e.NCP_SECRET_KEY)) {
     const missing = e.NCP_ACCESS_KEY ? 'NCP_SECRET_KEY' : 'NCP_ACCESS_KEY';
     problems.push(
@@ -126,7 +133,22 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
       'SLACK_SIGNING_SECRET: missing (needed to verify requests over HTTP; or set SLACK_APP_TOKEN for Socket Mode)',
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  return problems;
+}
+
+/**
+ * Parses the environment once, at start. Never called at import time so tests can pass their own env.
+ * Every problem is reported at once: each bad field and each broken rule across fields.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv): Config {
+  const parsed = envSchema.safeParse(source);
+  const fields = crossFieldSchema.safeParse(source);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map(describe)),
+    ...(fields.success ? crossFieldProblems(fields.data) : []),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
 
   return Object.freeze({
     env: e.NODE_ENV,
@@ -185,11 +207,19 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
           apiUrl: e.SLACK_API_URL,
           port: e.PORT,
           allowedChannels: e.ALLOWED_CHANNELS,
-          approvers: e.APPROVERS,
-          confirmTtlMs: e.CONFIRM_TTL_MS,
         }
       : null,
   });
+}
+
+/** The settings in `.env` in the working directory, or none when there is no such file. */
+export function readDotEnv(path = '.env'): NodeJS.Dict<string> {
+  try {
+    return parseEnv(readFileSync(path, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return {};
+  }
 }
 
 /** Loads `.env` from the working directory when there is one; real environment variables win. */

@@ -11,6 +11,8 @@ import * as schema from './schema.ts';
 import { storageFailure } from './sqlite-errors.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
+/** The raw connection, for the few callers outside db/ that hold one (without importing the driver). */
+export type SqliteDatabase = Database.Database;
 
 export interface OpenDatabase {
   readonly db: Db;

@@ -38,8 +38,6 @@ export class NcpError extends Error {
   }
 }
 
-export const isNcpError = (err: unknown): err is NcpError => err instanceof NcpError;
-
 /**
  * 429 and 5xx are NCP saying "not now"; other 4xx will not change on a retry. A 429 with errorCode 400 is
  * the quota being used up, which no retry within minutes fixes (429/410 and 429/420 are rate limits).

@@ -30,7 +30,6 @@ export const ncpErrorBodySchema = z.looseObject({
     details: z.string().nullish(),
   }),
 });
-export type NcpErrorBody = z.infer<typeof ncpErrorBodySchema>;
 
 export const startBuildResponseSchema = unwrapResult(
   z.looseObject({ buildId: idSchema, projectId: idSchema.optional() }),
@@ -50,7 +49,6 @@ export const buildHistoryItemSchema = z.looseObject({
   message: z.string().nullish(),
   userId: z.string().nullish(),
 });
-export type BuildHistoryItem = z.infer<typeof buildHistoryItemSchema>;
 
 export const buildHistorySchema = unwrapResult(
   z.looseObject({
@@ -99,7 +97,6 @@ export const deployHistoryDetailSchema = unwrapResult(
     executor: z.string().nullish(),
   }),
 );
-export type DeployHistoryDetail = z.infer<typeof deployHistoryDetailSchema>;
 
 const idNameSchema = z.looseObject({ id: idSchema.nullish(), name: z.string().nullish() }).nullish();
 

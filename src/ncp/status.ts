@@ -42,9 +42,6 @@ export const deployStatusTable: Readonly<Record<string, RunPhase>> = Object.free
   canary_reject: 'canceled',
 });
 
-/** SourceDeploy's word for a run waiting for an approver. */
-export const APPROVAL_PENDING = 'pending';
-
 function lookup(table: Readonly<Record<string, RunPhase>>, raw: string | null): StatusMapping {
   // A build history item documents `status: null` for a run with no job yet: it is being prepared.
   if (raw === null) return { phase: 'running', known: true };

@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus, FailedStage } from '../domain/deployment.ts';
+import type { Deployment, FailedStage } from '../domain/deployment.ts';
 
 /**
  * One tick of the status poller, decided without I/O: the job code fetches what NCP says, classifies it
@@ -231,6 +231,3 @@ function ended(
     durationMs: durationFrom(d, end),
   };
 }
-
-/** The record status a terminal decision writes. */
-export const terminalStatusOf = (t: TerminalDecision): DeploymentStatus => t.status;

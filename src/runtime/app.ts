@@ -15,12 +15,11 @@ import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
+import { checkRedis, openRedisProbe } from '../poller/redis-check.ts';
 import type { ServiceDeps } from '../services/deps.ts';
-import type { Clock } from '../services/ports.ts';
-import { systemClock } from '../services/ports.ts';
+import { type Clock, systemClock } from '../services/ports.ts';
 import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
 import { openNcp } from './compose.ts';
-import { checkRedis, openRedisProbe } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import type { Config } from '../config/load.ts';
+import type { SqliteDatabase } from '../db/open.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Logger } from '../log/logger.ts';
 import { NcpClient, type NcpClientOptions } from '../ncp/client.ts';
@@ -19,7 +19,7 @@ export interface OpenedNcp {
  */
 export async function openNcp(
   config: Config,
-  database: { readonly stores: Stores; readonly sqlite: Database.Database; readonly path: string },
+  database: { readonly stores: Stores; readonly sqlite: SqliteDatabase; readonly path: string },
   logger: Logger,
   observe: Pick<NcpClientOptions, 'onRequest'> = {},
 ): Promise<OpenedNcp> {

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { Config } from '../config/load.ts';
 import { highestNcpRunNumber } from '../db/ncp-ids.ts';
+import type { SqliteDatabase } from '../db/open.ts';
 import type { Integration } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import {
@@ -96,7 +96,7 @@ export function simulatorStateDir(databasePath: string): string | null {
 
 export interface SeedTarget {
   readonly stores: DemoStores;
-  readonly sqlite: Database.Database;
+  readonly sqlite: SqliteDatabase;
   readonly path: string;
 }
 

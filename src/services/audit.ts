@@ -1,8 +1,8 @@
-import type { AuditItem, AuditReport } from '../domain/records.ts';
+import type { AuditReport } from '../domain/records.ts';
 import type { ServiceDeps } from './deps.ts';
 import { type KnownIntegration, requireIntegration } from './guards.ts';
 
-export type { AuditItem, AuditReport };
+export type { AuditReport };
 
 /**
  * Who deployed or rolled back what, when, who confirmed it and how long it took: from the records (the

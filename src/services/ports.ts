@@ -1,7 +1,6 @@
 import type {
   Deployment,
   DeploymentStatus,
-  FailedStage,
   Integration,
   Operation,
   RequestChannel,
@@ -266,8 +265,6 @@ export const systemClock: Clock = { now: () => new Date() };
 export interface DeploymentTracker {
   track(deploymentId: number): Promise<void>;
 }
-
-export type { FailedStage };
 
 /** A rollback or deploy waiting for the requester's yes; stored so any bot process can take the press. */
 export interface PendingAction {

@@ -7,8 +7,6 @@ import { deploymentInFlight, noDeploymentHistory, targetChanged } from './rules/
 import { openRecord, startedBefore, track } from './start.ts';
 import { pickTarget } from './targets.ts';
 
-export { candidateList } from './targets.ts';
-
 /**
  * What a rollback would do, with the guide's checks in its order: integration (404), build project (400),
  * deploy project (400), history (404), the target (404/409), then ours (a deployment in flight, 409),

@@ -1,10 +1,10 @@
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
 import { routeEventsToNotifiers } from '../notify/fan-out.ts';
-import { createSlackNotifier } from '../notify/slack.ts';
 import { opsRoutes } from '../ops/routes.ts';
 import type { Runtime } from '../runtime/app.ts';
 import { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
+import { createSlackNotifier } from './notifier.ts';
 import type { PaceOptions } from './web-api.ts';
 
 export interface SlackFrontEnd {

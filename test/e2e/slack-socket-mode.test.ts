@@ -24,8 +24,6 @@ beforeAll(async () => {
       apiUrl: api.apiUrl,
       port: 0,
       allowedChannels: [],
-      approvers: [],
-      confirmTtlMs: 600_000,
     },
     dispatcher: scripted.dispatcher,
     eventLog,

@@ -8,8 +8,8 @@ import { openDatabase } from '../../src/db/open.ts';
 import { createStores } from '../../src/db/stores.ts';
 import { KlepaasError } from '../../src/domain/errors.ts';
 import { silentLogger } from '../../src/log/logger.ts';
-import { startCli } from '../integration/cli/spawn-cli.ts';
 import { newDeployment } from '../integration/db/helpers.ts';
+import { startCli } from '../support/cli.ts';
 
 // A full disk mid-write: a small tmpfs, which only root may mount. better-sqlite3's `.get()` on
 // `INSERT/UPDATE … RETURNING` returned rows the disk never committed; the stores must throw instead.

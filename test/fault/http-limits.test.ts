@@ -31,8 +31,6 @@ beforeAll(async () => {
       apiUrl: api.apiUrl,
       port: 0,
       allowedChannels: [],
-      approvers: [],
-      confirmTtlMs: 600_000,
     },
     dispatcher: scriptedDispatcher().dispatcher,
     eventLog: memoryEventLog(),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type SlackApiServer, startSlackApi } from '../servers/slack-api.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // Slack down when the bot starts: it must wait for Slack (backoff), say "degraded" on /healthz meanwhile,
 // and run once Slack answers — not crash with a stack trace.
@@ -34,16 +35,6 @@ async function healthz(port: number): Promise<{ status: number; body: Record<str
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== null) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('Slack unreachable at start', () => {
   it('retries with backoff, /healthz says degraded, then the app runs once Slack answers', async () => {
     const [botPort, slackPort] = [await freePort(), await freePort()];
@@ -65,20 +56,20 @@ describe('Slack unreachable at start', () => {
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
     try {
-      const degraded = await until('a degraded /healthz', async () => {
+      const degraded = await waitFor('a degraded /healthz', async () => {
         const h = await healthz(botPort);
         return h && h.status === 503 ? h : null;
       });
       expect(degraded.body).toMatchObject({ ok: false, status: 'degraded' });
       expect(String(degraded.body.reason)).toMatch(/Slack unreachable.*ECONNREFUSED/);
       // Let it fail a few times: it keeps running and keeps its answers short.
-      await until('a second attempt', async () =>
+      await waitFor('a second attempt', async () =>
         (out.match(/Slack unreachable; retrying/g)?.length ?? 0) >= 2 ? true : null,
       );
       expect(child.exitCode).toBeNull();
 
       api = await startSlackApi(slackPort);
-      const up = await until('/healthz ok', async () => {
+      const up = await waitFor('/healthz ok', async () => {
         const h = await healthz(botPort);
         return h && h.status === 200 ? h : null;
       });
@@ -109,7 +100,9 @@ describe('Slack unreachable at start', () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
-    await until('a degraded /healthz', async () => ((await healthz(botPort))?.status === 503 ? true : null));
+    await waitFor('a degraded /healthz', async () =>
+      (await healthz(botPort))?.status === 503 ? true : null,
+    );
     const t0 = Date.now();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

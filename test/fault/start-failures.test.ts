@@ -10,7 +10,7 @@ import { createStores } from '../../src/db/stores.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { type NcpSimulator, startNcpSimulator } from '../../src/ncp/simulator/index.ts';
 import { seedDemoData } from '../../src/runtime/seed-demo.ts';
-import { type Run, startCli } from '../integration/cli/spawn-cli.ts';
+import { type Run, startCli } from '../support/cli.ts';
 
 // Settings that cannot work must stop the start at once with a line naming the variable: no hang, no
 // stack trace, nothing begun on NCP.

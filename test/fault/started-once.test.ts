@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import type { PollerEvent } from '../../src/poller/events.ts';
 import { type Runtime, startRuntime } from '../../src/runtime/app.ts';
-import { waitFor } from '../integration/cli/spawn-cli.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The bot restarts mid-deploy, and Redis restarted empty in between: the "started" notice was already
 // sent and must not be sent again; the end is still announced once.

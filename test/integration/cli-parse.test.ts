@@ -1,23 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Intent } from '../../src/domain/intent.ts';
 import { intentSchema } from '../../src/domain/intent.ts';
 import { parseWithGrammar } from '../../src/intent/grammar.ts';
 import { type OpenAiStandIn, startOpenAiServer, userMessages } from '../servers/openai-server.ts';
+import { type Run, startCli } from '../support/cli.ts';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const API_KEY = 'sk-cli-test-secret-0987654321';
 const schemaKeys = Object.keys(intentSchema.shape);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let cwd: string;
 let server: OpenAiStandIn;
@@ -33,24 +25,7 @@ afterAll(async () => {
 });
 
 function cli(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--experimental-strip-types', '--disable-warning=ExperimentalWarning', main, 'parse', ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...opts.env }, stdio: 'pipe' },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
-  });
+  return startCli(cwd, ['parse', ...args], { LOG_FORMAT: 'json', ...opts.env }, opts.input).done;
 }
 
 function intents(stdout: string): Intent[] {

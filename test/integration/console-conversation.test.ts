@@ -10,6 +10,7 @@ import { noticeKindOf } from '../../src/notify/fan-out.ts';
 import { renderNotice } from '../../src/notify/render.ts';
 import { type Runtime, startRuntime } from '../../src/runtime/app.ts';
 import { systemClock } from '../../src/services/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The console session over the real runtime, typed line by line: each line is sent once the previous
 // answer (or the rollback's completion) is on the screen, as a person would.
@@ -53,11 +54,7 @@ describe('console session: follow-ups', () => {
     const typeAndWait = async (line: string, seen: RegExp) => {
       const from = out.length;
       input.write(`${line}\n`);
-      const end = Date.now() + 20_000;
-      while (!seen.test(out.slice(from))) {
-        if (Date.now() > end) throw new Error(`no ${seen} after "${line}":\n${out}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(`${seen} after "${line}"`, () => seen.test(out.slice(from)));
       return out.slice(from);
     };
     const runs = rt.stores.deployments

@@ -7,6 +7,7 @@ import type { Actor, BotReply } from '../../src/bot/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { type Runtime, startRuntime } from '../../src/runtime/app.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The issue-11 cases through the real dispatch path: the runtime `npm start` builds (SQLite file,
 // simulator over HTTP, in-process poller, real services), Slack-shaped actors in one thread.
@@ -39,14 +40,6 @@ function expectKind<K extends BotReply['kind']>(r: BotReply, kind: K): Extract<B
   return r as Extract<BotReply, { kind: K }>;
 }
 
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const running = () => rt.stores.deployments.current('K-Le-PaaS', 'test01')?.commitSha;
 const rollbacks = () =>
   rt.stores.deployments.history('K-Le-PaaS', 'test01', 100).filter((d) => d.operation === 'rollback');
@@ -55,7 +48,7 @@ const rollbacks = () =>
 async function rollBack(text: string, actor: Actor = alice) {
   const asked = expectKind(await say(text, actor), 'confirm_rollback');
   const started = expectKind(await rt.dispatcher.decide(asked.pendingId, 'go', actor), 'started');
-  await until('the rollback', () => rt.stores.deployments.get(started.deployment.id)?.status === 'success');
+  await waitFor('the rollback', () => rt.stores.deployments.get(started.deployment.id)?.status === 'success');
   return asked.plan;
 }
 
@@ -177,7 +170,7 @@ describe('4. locks', () => {
     const rows = audit.prepare("SELECT actor FROM audit_log WHERE outcome = 'forced_past_lock'").all();
     audit.close();
     expect(rows).toEqual([{ actor: 'UBOB' }]);
-    await until('the forced rollback', () => rollbacks()[0]?.status === 'success');
+    await waitFor('the forced rollback', () => rollbacks()[0]?.status === 'success');
 
     expectKind(await say('unlock test01'), 'unlocked');
     expectKind(await say('rollback test01', thread('after-unlock')), 'confirm_rollback');
@@ -214,7 +207,10 @@ describe('5. conversation: follow-ups act on the same repo and target', () => {
     const first = expectKind(await say('rollback test01', en), 'confirm_rollback');
     const ran = first.plan.current?.commitSha;
     const started = expectKind(await say('y', en), 'started');
-    await until('the rollback', () => rt.stores.deployments.get(started.deployment.id)?.status === 'success');
+    await waitFor(
+      'the rollback',
+      () => rt.stores.deployments.get(started.deployment.id)?.status === 'success',
+    );
     const more = expectKind(await say('one more', en), 'confirm_rollback');
     // From what runs now (the rolled-back-to commit), 1 back: what ran before it.
     expect(more.plan.stepsBack).toBe(1);

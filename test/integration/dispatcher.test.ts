@@ -7,6 +7,7 @@ import type { Actor, BotReply } from '../../src/bot/types.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { type Runtime, startRuntime } from '../../src/runtime/app.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 // The whole bot behind the front ends, as `npm start` builds it: real SQLite file, simulator over HTTP,
 // in-process poller, real services. Only the clock is ours, to walk past a confirmation's lifetime.
@@ -42,14 +43,6 @@ function expectKind<K extends BotReply['kind']>(r: BotReply, kind: K): Extract<B
 const rollbacks = () =>
   rt.stores.deployments.history('K-Le-PaaS', 'test01', 100).filter((d) => d.operation === 'rollback');
 
-async function until(what: string, check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('dispatcher over the real runtime', () => {
   it('asks first, starts one rollback on a double press, and follows it to success', async () => {
     const asked = expectKind(
@@ -74,7 +67,7 @@ describe('dispatcher over the real runtime', () => {
     expect(
       expectKind(await rt.dispatcher.decide(asked.pendingId, 'go', alice), 'started').deployment.id,
     ).toBe(a.deployment.id);
-    await until(
+    await waitFor(
       'the rollback to finish',
       () => rt.stores.deployments.get(a.deployment.id)?.status === 'success',
     );

@@ -4,6 +4,7 @@ import { startSlackApi } from '../servers/slack-api.ts';
 import { memoryEventLog } from './memory-event-log.ts';
 import { scriptedDispatcher } from './scripted-dispatcher.ts';
 import { type SignedRequest, signCommand, signEvent, signInteraction } from './slack-sign.ts';
+import { waitFor } from './wait-for.ts';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 
@@ -20,8 +21,6 @@ export async function startSlackHarness() {
       apiUrl: api.apiUrl,
       port: 0,
       allowedChannels: [],
-      approvers: [],
-      confirmTtlMs: 600_000,
     },
     dispatcher: scripted.dispatcher,
     eventLog,
@@ -94,11 +93,7 @@ export async function startSlackHarness() {
 
 export type SlackHarness = Awaited<ReturnType<typeof startSlackHarness>>;
 
-/** Polls a condition until it holds or the deadline passes; tests wait on state, never on time. */
+/** The shared waitFor with this harness's argument order and shorter deadline. */
 export async function waitUntil(cond: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor(what, cond, timeoutMs);
 }

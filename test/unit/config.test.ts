@@ -37,6 +37,20 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('DISPLAY_TIMEZONE:'))).toMatch(/Asia\/Seoul/);
   });
 
+  it('reports a bad field and a broken rule across fields together, not one run at a time', () => {
+    const problems = problemsOf({
+      POLL_INTERVAL_MS: 'soon',
+      NCP_ACCESS_KEY: 'AK',
+      SLACK_BOT_TOKEN: 'xoxp-1',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'POLL_INTERVAL_MS',
+      'NCP_SECRET_KEY',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+    ]);
+  });
+
   it('refuses half-set credentials', () => {
     expect(problemsOf({ NCP_ACCESS_KEY: 'AK' })[0]).toMatch(/^NCP_SECRET_KEY: missing/);
     expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' })[0]).toMatch(/^SLACK_SIGNING_SECRET: missing/);

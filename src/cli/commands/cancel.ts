@@ -1,6 +1,6 @@
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { renderContextOf, runtimeCommand, show } from '../command.ts';
 import { renderDeployment } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 
 export default runtimeCommand({
   summary: 'Cancel the deploy or rollback in progress on NCP, or release a record NCP never started',

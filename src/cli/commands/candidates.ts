@@ -1,7 +1,7 @@
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { invalidInput } from '../../services/rules/messages.ts';
 import { renderContextOf, runtimeCommand, show } from '../command.ts';
 import { renderCandidates } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 
 const usage = `klepaas-bot candidates <owner/repo> [--limit N] [--json] [--lang ko|en]
 

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import { stderr, stdout } from 'node:process';
 import { loadConfig } from '../../config/load.ts';
 import { openDatabase } from '../../db/open.ts';
 import { createLogger } from '../../log/logger.ts';
@@ -12,15 +11,16 @@ const usage = `klepaas-bot db migrate [--json]
 
 const command: CliCommand = {
   summary: 'Database maintenance: apply migrations to DATABASE_PATH',
-  async run(args) {
+  async run(args, ctx) {
+    const { stdout, stderr } = ctx.io;
     const [sub, ...rest] = args;
     if (sub !== 'migrate') {
       stderr.write(sub ? `Unknown db command "${sub}".\n\n${usage}` : usage);
       return sub === '--help' || sub === '-h' ? 0 : 2;
     }
     const json = rest.includes('--json');
-    const config = loadConfig(process.env);
-    const logger = createLogger({ level: config.log.level, format: config.log.format });
+    const config = loadConfig(ctx.env);
+    const logger = createLogger({ level: config.log.level, format: config.log.format, destination: stderr });
     const path = resolve(config.databasePath);
     const opened = openDatabase(config.databasePath, { logger });
     try {

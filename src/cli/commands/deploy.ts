@@ -1,7 +1,7 @@
 import { SHA_PATTERN } from '../../domain/repo-ref.ts';
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { runtimeCommand } from '../command.ts';
 import { renderDeployPlan } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 import { checkWaitFlags, pollFor, runStarted, startOptions } from '../wait.ts';
 
 export default runtimeCommand({

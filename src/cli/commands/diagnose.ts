@@ -1,6 +1,6 @@
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { runtimeCommand, show } from '../command.ts';
 import { renderDiagnose } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 
 export default runtimeCommand({
   summary: 'Check that a repo is ready to roll back (the guide diagnose JSON with --json)',

@@ -1,6 +1,6 @@
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { renderContextOf, runtimeCommand, show } from '../command.ts';
 import { renderHistory } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 import { limitOption, parseLimit } from './candidates.ts';
 
 export default runtimeCommand({

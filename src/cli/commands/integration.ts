@@ -1,8 +1,7 @@
-import { stderr } from 'node:process';
-import { commonOptions, parseCli, parseRepoArg, runCli } from '../../runtime/cli-runtime.ts';
 import type { IntegrationInput } from '../../services/ports.ts';
 import { type CliCommand, show } from '../command.ts';
 import { renderIntegrations } from '../render.ts';
+import { commonOptions, parseCli, parseRepoArg, runCli } from '../runtime.ts';
 
 const usage = `klepaas-bot integration add <owner/repo> [settings] [--update] [--json]
 klepaas-bot integration update <owner/repo> [settings] [--json]
@@ -80,11 +79,11 @@ function toInput(owner: string, repo: string, v: SettingValues): IntegrationInpu
 
 const command: CliCommand = {
   summary: 'Add, update, list or remove project integrations',
-  async run(args) {
+  async run(args, ctx) {
     const [sub, ...rest] = args;
-    const parsed = parseCli(rest, { ...commonOptions, ...settings });
+    const parsed = parseCli(rest, { ...commonOptions, ...settings }, ctx.io.stderr);
     if (!parsed || parsed.values.help || !sub || !['add', 'update', 'list', 'remove'].includes(sub)) {
-      stderr.write(
+      ctx.io.stderr.write(
         sub && !['add', 'update', 'list', 'remove', '--help', '-h'].includes(sub)
           ? `Unknown integration command "${sub}".\n\n${usage}`
           : usage,
@@ -92,7 +91,7 @@ const command: CliCommand = {
       return parsed?.values.help || sub === '--help' || sub === '-h' ? 0 : 2;
     }
     const { values, positionals } = parsed;
-    return runCli(values, async (rt, io) => {
+    return runCli(ctx, values, async (rt, io) => {
       const svc = rt.services.integrations;
       if (sub === 'list') {
         const list = svc.list();

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { stderr, stdin, stdout } from 'node:process';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/load.ts';
@@ -8,6 +7,7 @@ import { createIntentParser, type IntentParser } from '../../intent/parse.ts';
 import { createIntentLlm } from '../../llm/intent-llm.ts';
 import { createLogger } from '../../log/logger.ts';
 import type { CliCommand } from '../command.ts';
+import type { CliStreams } from '../context.ts';
 
 const usage = `usage: klepaas-bot parse [--no-llm] [--hint <intent>] "message"
        klepaas-bot parse [--no-llm] [--hint <intent>] --stdin   (one message per line)
@@ -28,29 +28,35 @@ export function canonicalJson(intent: Intent): string {
   return JSON.stringify(Object.fromEntries(intentKeys.map((k) => [k, intent[k]])));
 }
 
-async function writeLine(line: string): Promise<void> {
-  if (!stdout.write(`${line}\n`)) await once(stdout, 'drain');
+async function writeLine(io: CliStreams, line: string): Promise<void> {
+  if (!io.stdout.write(`${line}\n`)) await once(io.stdout, 'drain');
 }
 
-async function parseStdin(parser: IntentParser, opts: { noLlm: boolean; hint?: IntentKind }): Promise<void> {
+async function parseStdin(
+  io: CliStreams,
+  parser: IntentParser,
+  opts: { noLlm: boolean; hint?: IntentKind },
+): Promise<void> {
   // crlfDelay: a `\r\n` pair is one line break, so Windows-edited files do not yield empty messages.
-  const lines = createInterface({ input: stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
+  const lines = createInterface({ input: io.stdin, crlfDelay: Number.POSITIVE_INFINITY, terminal: false });
   const pending: Promise<Intent>[] = [];
   for await (const line of lines) {
     pending.push(parser.parse(line, opts));
-    if (pending.length >= WINDOW) await writeLine(canonicalJson(await (pending.shift() as Promise<Intent>)));
+    if (pending.length >= WINDOW)
+      await writeLine(io, canonicalJson(await (pending.shift() as Promise<Intent>)));
   }
-  for (const p of pending) await writeLine(canonicalJson(await p));
+  for (const p of pending) await writeLine(io, canonicalJson(await p));
 }
 
-function bad(message: string): number {
-  stderr.write(`${message}\n${usage}`);
+function bad(io: CliStreams, message: string): number {
+  io.stderr.write(`${message}\n${usage}`);
   return 2;
 }
 
 const command: CliCommand = {
   summary: 'Parse chat messages into intents (JSON lines)',
-  async run(args) {
+  async run(args, ctx) {
+    const { stderr } = ctx.io;
     let values: { 'no-llm'?: boolean; stdin?: boolean; hint?: string; help?: boolean };
     let positionals: string[];
     try {
@@ -66,7 +72,7 @@ const command: CliCommand = {
         },
       }));
     } catch (err) {
-      return bad(err instanceof Error ? err.message : String(err));
+      return bad(ctx.io, err instanceof Error ? err.message : String(err));
     }
     if (values.help) {
       stderr.write(usage);
@@ -74,14 +80,15 @@ const command: CliCommand = {
     }
     const hint = values.hint;
     if (hint !== undefined && !(intentKinds as readonly string[]).includes(hint)) {
-      return bad(`--hint must be one of ${intentKinds.join(', ')}`);
+      return bad(ctx.io, `--hint must be one of ${intentKinds.join(', ')}`);
     }
-    if (values.stdin && positionals.length > 0) return bad('give either a message or --stdin, not both');
-    if (!values.stdin && positionals.length === 0) return bad('missing the message to parse');
+    if (values.stdin && positionals.length > 0)
+      return bad(ctx.io, 'give either a message or --stdin, not both');
+    if (!values.stdin && positionals.length === 0) return bad(ctx.io, 'missing the message to parse');
 
     let config: ReturnType<typeof loadConfig>;
     try {
-      config = loadConfig(process.env);
+      config = loadConfig(ctx.env);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       for (const p of err.problems) stderr.write(`${p}\n`);
@@ -94,8 +101,8 @@ const command: CliCommand = {
     const parser = createIntentParser({ llm, logger });
     const opts = { noLlm, ...(hint === undefined ? {} : { hint: hint as IntentKind }) };
 
-    if (values.stdin) await parseStdin(parser, opts);
-    else await writeLine(canonicalJson(await parser.parse(positionals.join(' '), opts)));
+    if (values.stdin) await parseStdin(ctx.io, parser, opts);
+    else await writeLine(ctx.io, canonicalJson(await parser.parse(positionals.join(' '), opts)));
     return 0;
   },
 };

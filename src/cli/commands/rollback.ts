@@ -1,8 +1,8 @@
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { parseSteps } from '../../services/rules/candidates.ts';
 import { invalidInput } from '../../services/rules/messages.ts';
 import { renderContextOf, runtimeCommand } from '../command.ts';
 import { renderRollbackPlan } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 import { checkWaitFlags, pollFor, runStarted, startOptions } from '../wait.ts';
 
 export default runtimeCommand({

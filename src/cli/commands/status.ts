@@ -1,6 +1,6 @@
-import { parseRepoArg } from '../../runtime/cli-runtime.ts';
 import { renderContextOf, runtimeCommand, show } from '../command.ts';
 import { renderDeployment } from '../render.ts';
+import { parseRepoArg } from '../runtime.ts';
 
 export default runtimeCommand({
   summary: 'Show the deployment in progress, or the latest one',

@@ -6,23 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
-import { type CommitAuthor, GitRepos } from './git-repos.ts';
+import { GitRepos } from './git-repos.ts';
 import { openSimPersistence } from './persist.ts';
-import { type DemoSeed, type SeedDemoOptions, seedDemo } from './seed.ts';
-import { handle, type InjectedFailure, type SimCall, type SimRuntime } from './server.ts';
-import {
-  type BuildProject,
-  type BuildProjectState,
-  type BuildRecord,
-  type DeployRecord,
-  type DeployScenario,
-  imageKey,
-  SimState,
-} from './state.ts';
+import type { InjectedFailure, SimCall, SimRuntime } from './runtime.ts';
+import { type DemoSeed, type DemoTarget, type SeedDemoOptions, seedDemo } from './seed.ts';
+import { handle } from './server.ts';
+import { type BuildProjectState, type BuildRecord, type DeployRecord, imageKey, SimState } from './state.ts';
 
+export type { InjectedFailure, SimCall } from './runtime.ts';
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
-export type { HeldAnswer, InjectedFailure, SimCall } from './server.ts';
 
 export interface NcpSimulatorOptions {
   /** 0 picks a free port. */
@@ -47,12 +40,11 @@ export interface NcpSimulatorOptions {
   readonly idFloor?: number;
 }
 
-export interface NcpSimulator {
+/** The simulator a test or the bot drives; the parts the demo seeding uses are declared with it (DemoTarget). */
+export interface NcpSimulator extends DemoTarget {
   readonly baseUrl: string;
   readonly sourceBuildUrl: string;
   readonly sourceDeployUrl: string;
-  /** `127.0.0.1:<port>`, the NCR host to store in integrations (served over http). */
-  readonly registryHost: string;
   readonly gitBaseUrl: string;
   readonly accessKey: string;
   readonly secretKey: string;
@@ -60,21 +52,9 @@ export interface NcpSimulator {
   readonly gitPassword: string;
   /** Options for an NcpClient talking to this simulator. */
   clientOptions(timeoutMs?: number): NcpClientOptions;
-  addBuildProject(p: BuildProject): void;
   /** A build project's settings as they stand (ChangeProject applied). */
   buildProject(id: string): BuildProjectState | null;
-  addScenario(s: DeployScenario): void;
-  /** A repository of SourceCommit project `projectId` (default 1011), served at /git/{projectId}/{name}.git. */
-  createRepo(name: string, branch?: string, projectId?: string): Promise<void>;
-  commit(
-    repo: string,
-    branch: string,
-    files: Readonly<Record<string, string>>,
-    message: string,
-    author?: CommitAuthor,
-  ): Promise<string>;
   readRepoFile(repo: string, branch: string, path: string): Promise<string | null>;
-  pushImage(image: string, tag: string): void;
   deleteImage(image: string, tag: string): void;
   /** The commit a build of SourceBuild made `image:tag` from; null for an image pushed by hand. */
   imageBuiltFrom(image: string, tag: string): string | null;
@@ -86,8 +66,6 @@ export interface NcpSimulator {
   /** The image the last successful deploy of a SourceDeploy project put in place. */
   runningImage(deployProjectId: string): string | null;
   runningTag(deployProjectId: string): string | null;
-  /** Sets what runs, as if an earlier deploy had put it there (seeding). */
-  setRunning(deployProjectId: string, image: string): void;
   failNextBuild(count?: number): void;
   failNextDeploy(count?: number): void;
   /** The next calls get these answers (429, 500, or a status with NCP's code) before any real handling. */

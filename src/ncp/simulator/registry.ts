@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Reply, SimRuntime } from './server.ts';
+import type { Reply, SimRuntime } from './runtime.ts';
 
 function registryError(
   status: number,

@@ -1,4 +1,25 @@
-import type { NcpSimulator } from './index.ts';
+import type { CommitAuthor } from './git-repos.ts';
+import type { BuildProject, DeployScenario } from './state.ts';
+
+/** The parts of the simulator the demo seeding drives (NcpSimulator extends it). */
+export interface DemoTarget {
+  /** `127.0.0.1:<port>`, the NCR host to store in integrations (served over http). */
+  readonly registryHost: string;
+  addBuildProject(p: BuildProject): void;
+  addScenario(s: DeployScenario): void;
+  /** A repository of SourceCommit project `projectId` (default 1011), served at /git/{projectId}/{name}.git. */
+  createRepo(name: string, branch?: string, projectId?: string): Promise<void>;
+  commit(
+    repo: string,
+    branch: string,
+    files: Readonly<Record<string, string>>,
+    message: string,
+    author?: CommitAuthor,
+  ): Promise<string>;
+  pushImage(image: string, tag: string): void;
+  /** Sets what runs, as if an earlier deploy had put it there (seeding). */
+  setRunning(deployProjectId: string, image: string): void;
+}
 
 export interface DemoCommit {
   readonly sha: string;
@@ -137,7 +158,7 @@ export interface SeedDemoOptions {
 }
 
 /** Creates the demo integration `K-Le-PaaS/test01` in the simulator: projects, repository, images. */
-export async function seedDemo(sim: NcpSimulator, opts: SeedDemoOptions = {}): Promise<DemoSeed> {
+export async function seedDemo(sim: DemoTarget, opts: SeedDemoOptions = {}): Promise<DemoSeed> {
   const anchor = (opts.anchor ?? new Date()).getTime();
   const ids = {
     buildProjectId: '20011',

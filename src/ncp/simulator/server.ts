@@ -2,53 +2,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readManifestImage, splitImageRef } from '../manifest.ts';
 import { NCP_HEADERS, signature } from '../sign.ts';
-import type { GitRepos } from './git-repos.ts';
 import { registry, safeEqual, tokenEndpoint } from './registry.ts';
-import type { BuildProjectState, SimState } from './state.ts';
-
-export interface SimRuntime {
-  readonly state: SimState;
-  readonly repos: GitRepos;
-  readonly accessKey: string;
-  readonly secretKey: string;
-  readonly gitUsername: string;
-  readonly gitPassword: string;
-  /** Drives run progress; tests may step it by hand. */
-  readonly now: () => number;
-  /** Checks signature timestamps; the wall clock, so stepping `now` does not expire every request. */
-  readonly wallNow: () => number;
-  readonly random: () => number;
-  readonly buildFailRate: number;
-  readonly deployFailRate: number;
-  readonly errorRate: number;
-  latencyMs: number;
-  readonly hooks: {
-    nextBuildFails: number;
-    nextDeployFails: number;
-    /** Answered, in order, before any real handling (429, 500, or a status with NCP's code). */
-    failNext: InjectedFailure[];
-    /**
-     * Calls handled in full (the run exists) whose answer is held back `ms`: NCP accepted the start but the
-     * client never heard it (a timeout, a crash mid-call). One entry per matching call, in order.
-     */
-    holdAnswers: HeldAnswer[];
-  };
-  readonly calls: SimCall[];
-  readonly tokens: Set<string>;
-  origin: string;
-}
-
-/** One API or registry call as answered; `body` is the parsed JSON body of SourceBuild/SourceDeploy calls. */
-export interface SimCall {
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly body?: unknown;
-}
+import type { Reply, SimRuntime } from './runtime.ts';
+import type { BuildProjectState } from './state.ts';
 
 const MAX_SKEW_MS = 5 * 60_000;
-
-export type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
 
 const ncpError = (status: number, errorCode: string, message: string, details?: string): Reply => ({
   status,
@@ -99,24 +57,6 @@ function checkSignature(rt: SimRuntime, req: IncomingMessage): Reply | null {
   if (!safeEqual(expected, sig)) return ncpError(401, '200', 'Authentication Failed', 'Signature mismatch.');
   return null;
 }
-
-/** A call whose answer is delayed after it was handled: `method` and a path ending. */
-export interface HeldAnswer {
-  readonly method: string;
-  readonly pathEndsWith: string;
-  readonly ms: number;
-}
-
-/** A call answered before any real handling: a status alone, or with NCP's code and a Retry-After. */
-export type InjectedFailure =
-  | number
-  | {
-      status: number;
-      errorCode: string;
-      retryAfterS?: number;
-      /** Only a call with this method takes it; calls with other methods pass by. */
-      method?: string;
-    };
 
 // Only codes the NCP references document: 429/410 and 429/420 are rate limits, 429/400 the quota.
 function injected(rt: SimRuntime, method: string): Reply | null {

@@ -22,7 +22,6 @@ export const chooseRepoValueSchema = z.object({
   o: z.string().min(1),
   r: z.string().min(1),
 });
-export type ChooseRepoValue = z.infer<typeof chooseRepoValueSchema>;
 
 /** Button value of a "roll back to this" button: the commit, not the N, so a list that aged still means the same commit. */
 export const rollbackToValueSchema = z.object({
@@ -30,7 +29,6 @@ export const rollbackToValueSchema = z.object({
   r: z.string().min(1),
   sha: z.string().regex(/^[0-9a-f]{7,40}$/),
 });
-export type RollbackToValue = z.infer<typeof rollbackToValueSchema>;
 
 /** Parses a JSON button value; null when it is not ours (an old message, a hand-made payload). */
 export function parseButtonValue<T>(schema: z.ZodType<T>, value: string | undefined): T | null {

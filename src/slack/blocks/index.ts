@@ -19,17 +19,14 @@ import {
 } from './replies.ts';
 import { renderCandidates, renderDiagnose, renderHistory, renderStatus } from './reports.ts';
 
-export { actionIdPattern, actionIds } from './action-ids.ts';
-export { type Decision, renderDecided, withDecision } from './confirm.ts';
+export { renderDecided, withDecision } from './confirm.ts';
 export { formatTime, type RenderContext } from './format.ts';
-export type { Block, SlackMessage } from './kit.ts';
+export type { SlackMessage } from './kit.ts';
 export { slackLimits } from './limits.ts';
 export {
-  type NoticeTone,
   noticeBroadcasts,
   renderNotice,
   renderOutcomeReply,
-  type SlackNotice,
 } from './notices.ts';
 export {
   renderCanceled,

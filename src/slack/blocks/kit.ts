@@ -133,7 +133,6 @@ export const context = (...texts: readonly string[]): Block => ({
     .slice(0, slackLimits.contextElements)
     .map((t) => mrkdwn(t, 'contextText')),
 });
-export const divider: Block = { type: 'divider' };
 export const actions = (blockId: string, elements: readonly ButtonElement[]): Block => ({
   type: 'actions',
   block_id: blockId,

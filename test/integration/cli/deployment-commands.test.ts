@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type DeploymentJson, json, type Run, startCli, waitFor } from './spawn-cli.ts';
+import { type DeploymentJson, json, type Run, spawnCli, startCli } from '../../support/cli.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -73,9 +74,10 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
 
   it('a rollback while another is in flight is refused with DEPLOYMENT_IN_FLIGHT', async () => {
     // Slow phases keep the first one in flight while the second is asked for.
-    const first = start(['rollback', 'K-Le-PaaS/test01', '--yes'], { SIM_PHASE_MS: '60000' });
+    // Its own process, so SIGTERM really ends it (the one spawned run here).
+    const first = spawnCli(dir, ['rollback', 'K-Le-PaaS/test01', '--yes'], { SIM_PHASE_MS: '60000' });
     try {
-      await waitFor('the first rollback to start', () => first.run.stderr.includes('▶ Rollback'));
+      await waitFor('the first rollback to start', () => first.run.stderr.includes('▶ Rollback'), 60_000);
       const second = await cli('rollback', 'K-Le-PaaS/test01', '--yes');
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/^DEPLOYMENT_IN_FLIGHT: /m);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DemoSeed, type NcpSimulator, startNcpSimulator } from '../../../src/ncp/simulator/index.ts';
-import { type DeploymentJson, json, type Run, startCli } from './spawn-cli.ts';
+import { type DeploymentJson, json, type Run, startCli } from '../../support/cli.ts';
 
 // The simulator runs in the test process and the CLI reaches it with NCP keys, as it would reach NCP:
 // the command's own process holds no simulator, so nothing forces it to wait.

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -10,16 +9,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultMigrationsFolder, openDatabase } from '../../../src/db/open.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
+import { spawnCli, startCli } from '../../support/cli.ts';
 import { allMigrations } from './helpers.ts';
-
-const run = promisify(execFile);
-const cliMain = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
 
 let dir: string;
 beforeEach(() => {
@@ -110,19 +105,12 @@ describe('openDatabase', () => {
 });
 
 describe('klepaas-bot db migrate', () => {
-  const migrate = (path: string, ...extra: string[]) =>
-    run(
-      process.execPath,
-      [
-        '--experimental-strip-types',
-        '--disable-warning=ExperimentalWarning',
-        cliMain,
-        'db',
-        'migrate',
-        ...extra,
-      ],
-      { env: { ...process.env, DATABASE_PATH: path, LOG_LEVEL: 'silent' } },
-    );
+  const migrate = async (path: string, ...extra: string[]) => {
+    const r = await startCli(dir, ['db', 'migrate', ...extra], { DATABASE_PATH: path, LOG_LEVEL: 'silent' })
+      .done;
+    expect(r.code, r.stderr).toBe(0);
+    return r;
+  };
 
   it('migrates a new file, and a second run changes nothing', async () => {
     const path = join(dir, 'data', 'klepaas.db');
@@ -142,11 +130,10 @@ describe('klepaas-bot db migrate', () => {
     }
   }, 120_000);
 
+  // The program itself, as its own process: argv, exit code and stderr reach the shell.
   it('exits 2 with usage on an unknown subcommand', async () => {
-    await expect(
-      run(process.execPath, ['--experimental-strip-types', cliMain, 'db', 'explode'], {
-        env: { ...process.env, DATABASE_PATH: join(dir, 'x.db') },
-      }),
-    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('klepaas-bot db migrate') });
+    const r = await spawnCli(dir, ['db', 'explode'], { DATABASE_PATH: join(dir, 'x.db') }).done;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('klepaas-bot db migrate');
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import {
   type NcpSimulatorOptions,
   startNcpSimulator,
 } from '../../../src/ncp/simulator/index.ts';
+import { waitFor as waitForCondition } from '../../support/wait-for.ts';
 
 export interface Rig {
   sim: NcpSimulator;
@@ -28,18 +29,19 @@ export async function startRig(
   };
 }
 
-/** Polls `read` until `done` holds or the deadline passes; returns the last value. */
+/** Reads until `done` holds for what was read (the shared waitFor, for a value that may be falsy). */
 export async function waitFor<T>(
   read: () => Promise<T> | T,
   done: (v: T) => boolean,
   timeoutMs = 5_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const hit = await waitForCondition(
+    'an NCP run to reach the awaited state',
+    async () => {
+      const v = await read();
+      return done(v) ? { v } : null;
+    },
+    timeoutMs,
+  );
+  return hit.v;
 }

@@ -69,14 +69,6 @@ export async function requireRedis(): Promise<void> {
   }
 }
 
-export async function waitFor(what: string, cond: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const requester: Requester = { via: 'console', user: 'minji', lang: 'en' };
 
 export async function createHarness(kind: DriverKind, opts: HarnessOptions = {}): Promise<Harness> {
@@ -191,3 +183,5 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     },
   };
 }
+
+export { waitFor } from '../../support/wait-for.ts';

@@ -67,17 +67,6 @@ export async function openHarness(opts: { phaseMs?: number } = {}): Promise<Harn
   };
 }
 
-/** Polls until `check` returns a value other than undefined/false, or fails after the deadline. */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false && v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** The refusal a promise ends with; fails the test when it resolves. */
 export async function refusal(p: Promise<unknown>): Promise<KlepaasError> {
   try {
@@ -88,3 +77,5 @@ export async function refusal(p: Promise<unknown>): Promise<KlepaasError> {
   }
   throw new Error('expected a refusal');
 }
+
+export { waitFor } from '../../support/wait-for.ts';

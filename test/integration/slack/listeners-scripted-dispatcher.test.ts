@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SlackApiCall } from '../servers/slack-api.ts';
-import { SHA_TARGET } from '../support/bot-replies.ts';
-import { SIGNING_SECRET, type SlackHarness, startSlackHarness, waitUntil } from '../support/slack-harness.ts';
-import { signCommand, signEvent } from '../support/slack-sign.ts';
+import type { SlackApiCall } from '../../servers/slack-api.ts';
+import { SHA_TARGET } from '../../support/bot-replies.ts';
+import {
+  SIGNING_SECRET,
+  type SlackHarness,
+  startSlackHarness,
+  waitUntil,
+} from '../../support/slack-harness.ts';
+import { signCommand, signEvent } from '../../support/slack-sign.ts';
 
 let h: SlackHarness;
 beforeAll(async () => {

@@ -3,9 +3,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { type Config, ConfigError } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
-import { capHttpServer, defaultHttpLimits, httpServerOptions } from '../slack/app.ts';
-import { type SlackFrontEnd, startSlackFrontEnd } from '../slack/main.ts';
-import type { Runtime } from './app.ts';
+import type { Runtime } from '../runtime/app.ts';
+import { capHttpServer, defaultHttpLimits, httpServerOptions } from './app.ts';
+import { type SlackFrontEnd, startSlackFrontEnd } from './main.ts';
 
 type SlackConfig = NonNullable<Config['slack']>;
 

@@ -1,16 +1,16 @@
 import { userInfo } from 'node:os';
-import { stderr, stdout } from 'node:process';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { renderError, toJson } from '../cli/render.ts';
 import { type Config, ConfigError, loadConfig } from '../config/load.ts';
 import type { Requester } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import type { Lang } from '../domain/intent.ts';
 import { parseRepoRef, type RepoRef } from '../domain/repo-ref.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import type { Runtime, RuntimePoll } from '../runtime/app.ts';
+import type { Services } from '../runtime/services.ts';
 import { invalidInput } from '../services/rules/messages.ts';
-import type { Runtime, RuntimePoll } from './app.ts';
-import type { Services } from './services.ts';
+import type { CliContext, CliEnv } from './context.ts';
+import { renderError, toJson } from './render.ts';
 
 /** What a CLI command works with: the bot's runtime over the configured database and NCP (or the simulator). */
 export interface CliRuntime {
@@ -54,6 +54,7 @@ export function parseRepoArg(text: string | undefined): RepoRef {
 export function parseCli<T extends ParseArgsConfig['options']>(
   args: readonly string[],
   options: T,
+  stderr: CliContext['io']['stderr'],
 ): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>> | null {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
@@ -68,10 +69,12 @@ export function parseCli<T extends ParseArgsConfig['options']>(
  * stdout with --json), and turns it into exit code 1. The runtime is closed whatever happens.
  */
 export async function runCli(
+  ctx: CliContext,
   flags: { readonly json: boolean; readonly lang: string },
   body: (rt: CliRuntime, io: CliIo) => Promise<number>,
   poll: CliPoll = () => 'none',
 ): Promise<number> {
+  const { stdout, stderr } = ctx.io;
   const lang: Lang = flags.lang === 'ko' ? 'ko' : 'en';
   const io: CliIo = {
     json: flags.json,
@@ -80,19 +83,19 @@ export async function runCli(
   };
   let runtime: Runtime | null = null;
   // The words as typed (ids and flags, never secrets: no command takes one), for the audit log.
-  const text = `klepaas-bot ${process.argv.slice(2).join(' ')}`;
+  const text = `klepaas-bot ${ctx.argv.join(' ')}`;
   try {
-    const config = cliConfig(loadConfig(process.env));
+    const config = cliConfig(loadConfig(ctx.env));
     // Loaded only when a command really runs, so `--help` and usage mistakes answer at once.
-    const { startRuntime } = await import('./app.ts');
-    runtime = await startRuntime(config, { logger: cliLogger(config), poll: poll(config) });
+    const { startRuntime } = await import('../runtime/app.ts');
+    runtime = await startRuntime(config, { logger: cliLogger(config, ctx), poll: poll(config) });
     if (runtime.simulatorNotice) io.note(runtime.simulatorNotice);
     const rt: CliRuntime = {
       config,
       lang,
       runtime,
       services: runtime.services,
-      requester: { via: 'cli', user: localUser(), lang },
+      requester: { via: 'cli', user: localUser(ctx.env), lang },
       inProcessSimulator: runtime.simulatorNotice !== null,
     };
     const code = await body(rt, io);
@@ -121,7 +124,7 @@ export async function runCli(
     const errorCode = err instanceof KlepaasError ? err.code : 'INTERNAL';
     try {
       runtime?.stores.audit.record({
-        actor: localUser(),
+        actor: localUser(ctx.env),
         via: 'cli',
         text,
         intent: null,
@@ -148,17 +151,17 @@ function cliConfig(config: Config): Config {
 }
 
 /** Logs go to stderr at `warn` unless LOG_LEVEL asks for more, so a command's stdout stays its answer. */
-function cliLogger(config: Config): Logger {
+function cliLogger(config: Config, ctx: CliContext): Logger {
   return createLogger({
-    level: process.env.LOG_LEVEL ? config.log.level : 'warn',
+    level: ctx.env.LOG_LEVEL ? config.log.level : 'warn',
     format: config.log.format,
-    destination: stderr,
+    destination: ctx.io.stderr,
   });
 }
 
-function localUser(): string {
+function localUser(env: CliEnv): string {
   try {
-    return process.env.USER ?? userInfo().username;
+    return env.USER ?? userInfo().username;
   } catch {
     return 'cli';
   }

@@ -1,18 +1,18 @@
 import { type Deployment, isTerminal } from '../domain/deployment.ts';
 import { personRef } from '../domain/people.ts';
 import type { Logger } from '../log/logger.ts';
+import type { DeploymentNotice, NoticeKind, Notifier } from '../notify/port.ts';
+import { renderNotice as renderLine } from '../notify/render.ts';
 import type { DeploymentStore, IntegrationStore } from '../services/ports.ts';
-import { type SlackMessage, withNote } from '../slack/blocks/kit.ts';
+import { type SlackMessage, withNote } from './blocks/kit.ts';
 import {
   type NoticeTone,
   noticeBroadcasts,
   renderOutcomeReply,
   renderNotice as renderSlackNotice,
-} from '../slack/blocks/notices.ts';
-import { dmNote, isDmChannel } from '../slack/blocks/where.ts';
-import { cannotPostHere, describeSlackError, isRateLimited, type Poster } from '../slack/web-api.ts';
-import type { DeploymentNotice, NoticeKind, Notifier } from './port.ts';
-import { renderNotice as renderLine } from './render.ts';
+} from './blocks/notices.ts';
+import { dmNote, isDmChannel } from './blocks/where.ts';
+import { cannotPostHere, describeSlackError, isRateLimited, type Poster } from './web-api.ts';
 
 export interface SlackNotifierOptions {
   /** The app's paced sender (SlackApp.poster), so notices and replies share each channel's pace. */
