@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Deployment } from '../domain/deployment.ts';
 import { awaitsReconciliation, isTerminal, lacksRunId } from '../domain/deployment.ts';
 import { isKlepaasError } from '../domain/errors.ts';
+import { mapBuildStatus, mapDeployStatus, type StatusMapping } from '../domain/ncp-status.ts';
 import type { Logger } from '../log/logger.ts';
-import { mapBuildStatus, mapDeployStatus, type StatusMapping } from '../ncp/status.ts';
 import type {
   Clock,
   DeploymentPatch,

@@ -1,6 +1,6 @@
 import type { Deployment, Requester } from '../domain/deployment.ts';
 import { isInFlight, lacksRunId } from '../domain/deployment.ts';
-import { mapBuildStatus, mapDeployStatus } from '../ncp/status.ts';
+import { mapBuildStatus, mapDeployStatus } from '../domain/ncp-status.ts';
 import type { ServiceDeps } from './deps.ts';
 import { asKlepaas, type ReadyIntegration, requireReady } from './guards.ts';
 import type { CancelTarget } from './ports.ts';

@@ -1,4 +1,4 @@
-import { buildStatusTable, deployStatusTable } from '../status.ts';
+import { buildStatusTable, deployStatusTable } from '../../domain/ncp-status.ts';
 
 /**
  * The simulator's runs. A run stores when it started and how it will end; its status is computed from

@@ -1,9 +1,9 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KlepaasError } from '../../../src/domain/errors.ts';
+import { mapBuildStatus, mapDeployStatus } from '../../../src/domain/ncp-status.ts';
 import { NcpClient } from '../../../src/ncp/client.ts';
 import type { DemoSeed } from '../../../src/ncp/simulator/index.ts';
-import { mapBuildStatus, mapDeployStatus } from '../../../src/ncp/status.ts';
 import { type Rig, startRig, waitFor } from './helpers.ts';
 
 let rig: Rig;

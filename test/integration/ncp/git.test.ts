@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KlepaasError } from '../../../src/domain/errors.ts';
+import { mapDeployStatus } from '../../../src/domain/ncp-status.ts';
 import { NcpClient } from '../../../src/ncp/client.ts';
 import { SourceCommitGit } from '../../../src/ncp/git.ts';
 import { PoolSet } from '../../../src/ncp/http.ts';
 import { readManifestImage } from '../../../src/ncp/manifest.ts';
 import type { DemoSeed } from '../../../src/ncp/simulator/index.ts';
-import { mapDeployStatus } from '../../../src/ncp/status.ts';
 import { type Rig, startRig, waitFor } from './helpers.ts';
 
 let rig: Rig;

@@ -5,7 +5,7 @@ import {
   mapBuildStatus,
   mapDeployStatus,
   type RunPhase,
-} from '../../../src/ncp/status.ts';
+} from '../../../src/domain/ncp-status.ts';
 
 // The expected outcome of every status NCP documents, written out independently of the table.
 const expectedBuild: Record<string, RunPhase> = {

@@ -5,7 +5,7 @@ import {
   deployStatusTable,
   mapBuildStatus,
   mapDeployStatus,
-} from '../../../src/ncp/status.ts';
+} from '../../../src/domain/ncp-status.ts';
 import {
   type DeploymentView,
   decideStep,
