@@ -38,6 +38,10 @@ const pure = [
   'poller/step.ts',
   'ncp/sign.ts',
   'ncp/status.ts',
+  'verify/evaluate.ts',
+  'verify/sample.ts',
+  'verify/step.ts',
+  'verify/thresholds.ts',
 ];
 
 describe('module boundaries', () => {
