@@ -113,6 +113,14 @@ export function renderDeployPlan(p: DeployPlan): string {
   ].join('\n');
 }
 
+function verifySummary(i: Integration): string {
+  if (!i.healthUrl) return 'off';
+  const parts = [i.metricsUrl ? 'health+metrics' : 'health only'];
+  if (i.verifyWindowMs !== null) parts.push(`${Math.round(i.verifyWindowMs / 1000)}s`);
+  if (i.autoRollback) parts.push('auto-rollback');
+  return parts.join(' ');
+}
+
 export function renderIntegrations(list: readonly Integration[]): string {
   if (list.length === 0) return 'No integrations. Add one with: klepaas-bot integration add <owner/repo> ...';
   const rows = list.map((i) => [
@@ -121,8 +129,9 @@ export function renderIntegrations(list: readonly Integration[]): string {
     i.deployProjectId ? `${i.deployProjectId}/${i.deployStageId ?? '-'}/${i.deployScenarioId ?? '-'}` : '-',
     i.registryHost ? `${i.registryHost}/${i.imageName}` : i.imageName,
     i.defaultBranch,
+    verifySummary(i),
   ]);
-  return table(['REPO', 'BUILD', 'DEPLOY (project/stage/scenario)', 'IMAGE', 'BRANCH'], rows);
+  return table(['REPO', 'BUILD', 'DEPLOY (project/stage/scenario)', 'IMAGE', 'BRANCH', 'VERIFY'], rows);
 }
 
 /** The value as scripts read it: dates as ISO strings, two-space indent. */

@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -19,6 +20,8 @@ import {
   type RequestChannel,
 } from '../domain/deployment.ts';
 import { type Lang, langs } from '../domain/intent.ts';
+import type { VerificationFigures, VerifyStatus } from '../domain/verification.ts';
+import { verifyStatuses } from '../domain/verification.ts';
 
 // Value lists go into DDL (check constraints, partial index predicates) as literals: DDL cannot bind
 // parameters, and SQLite only uses a partial index when the query repeats the same literal terms.
@@ -68,6 +71,12 @@ export const integrations = sqliteTable(
     manifestPath: text('manifest_path'),
     noticeChannel: text('notice_channel'),
     deployers: text('deployers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    healthUrl: text('health_url'),
+    metricsUrl: text('metrics_url'),
+    verifyWindowMs: integer('verify_window_ms'),
+    verifyMaxErrorShare: real('verify_max_error_share'),
+    verifyMaxP95Ms: integer('verify_max_p95_ms'),
+    autoRollback: integer('auto_rollback', { mode: 'boolean' }).notNull().default(false),
     createdAt: time('created_at').notNull(),
     updatedAt: time('updated_at').notNull(),
   },
@@ -112,6 +121,11 @@ export const deployments = sqliteTable(
     errorMessage: text('error_message'),
     errorStage: text('error_stage').$type<FailedStage>(),
     stage: text('stage').$type<PipelineStage>(),
+    verifyStatus: text('verify_status').$type<VerifyStatus>(),
+    verification: text('verification', { mode: 'json' }).$type<VerificationFigures>(),
+    verifyState: text('verify_state', { mode: 'json' }).$type<unknown>(),
+    verifyMessageTs: text('verify_message_ts'),
+    reason: text('reason'),
   },
   (t) => [
     check('deployments_status_check', sql`${t.status} IN ${literalList(deploymentStatuses)}`),
@@ -148,6 +162,12 @@ export const deployments = sqliteTable(
       t.requestedAt,
     ),
     index('deployments_rollback_from').on(t.rollbackFromId),
+    check(
+      'deployments_verify_status_check',
+      sql`${t.verifyStatus} IS NULL OR ${t.verifyStatus} IN ${literalList(verifyStatuses)}`,
+    ),
+    // Verifications still running, resumed at start like the in-flight records.
+    index('deployments_verifying').on(t.verifyStatus).where(sql`${t.verifyStatus} = 'verifying'`),
   ],
 );
 

@@ -1,4 +1,5 @@
 import type { Lang } from './intent.ts';
+import type { VerificationFigures, VerifyStatus } from './verification.ts';
 
 export const deploymentStatuses = [
   'queued',
@@ -54,6 +55,8 @@ export interface Requester {
   readonly lang: Lang;
   readonly slackChannel?: string | null;
   readonly slackThreadTs?: string | null;
+  /** Why it was started, when not a person's plain request (the bot's own rollback, a forced deploy). */
+  readonly reason?: string | null;
 }
 
 export interface Deployment {
@@ -89,6 +92,15 @@ export interface Deployment {
   readonly errorStage: FailedStage | null;
   /** The pipeline step reached; on a failed record, the step that failed. */
   readonly stage: PipelineStage | null;
+  /** Checks after success: null when the integration has no health URL (or the run did not succeed). */
+  readonly verifyStatus: VerifyStatus | null;
+  readonly verification: VerificationFigures | null;
+  /** The resumable state of a running verification (parsed by the poller before use). */
+  readonly verifyState: unknown;
+  /** The verification card in the thread, updated in place. */
+  readonly verifyMessageTs: string | null;
+  /** Why the bot started it on its own (auto-rollback), or why a person forced it. */
+  readonly reason: string | null;
 }
 
 export interface Integration {
@@ -114,6 +126,15 @@ export interface Integration {
   readonly noticeChannel: string | null;
   /** Slack user ids allowed to deploy and roll back (APPROVERS too); empty means anyone who may talk to the bot. */
   readonly deployers: readonly string[];
+  /** Verification after success: a health URL turns it on; metrics add the 5xx share and p95. */
+  readonly healthUrl: string | null;
+  readonly metricsUrl: string | null;
+  /** Overrides of the source document's defaults; null means the default. */
+  readonly verifyWindowMs: number | null;
+  readonly verifyMaxErrorShare: number | null;
+  readonly verifyMaxP95Ms: number | null;
+  /** Roll back on its own when a deploy fails verification. */
+  readonly autoRollback: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

@@ -9,6 +9,9 @@ const methodFor: Readonly<Record<PollerEventKind, NoticeKind>> = {
   failed: 'failed',
   timed_out: 'timedOut',
   canceled: 'canceled',
+  verifying: 'verifying',
+  verified: 'verified',
+  verification_failed: 'verificationFailed',
 };
 
 export const noticeKindOf = (kind: PollerEventKind): NoticeKind => methodFor[kind];

@@ -27,9 +27,15 @@ export interface Notifier {
   failed(n: DeploymentNotice): Promise<void>;
   timedOut(n: DeploymentNotice): Promise<void>;
   canceled(n: DeploymentNotice): Promise<void>;
+  /** A look during verification: the card is updated in place (`deployment.verification` holds the figures). */
+  verifying(n: DeploymentNotice): Promise<void>;
+  verified(n: DeploymentNotice): Promise<void>;
+  /** Figures against thresholds; a failed rollback's verification is broadcast. */
+  verificationFailed(n: DeploymentNotice): Promise<void>;
 }
 
 export type NoticeKind = keyof Notifier;
+/** The notices of a deployment's run in NCP; the verification notices follow a success. */
 export const noticeKinds: readonly NoticeKind[] = [
   'started',
   'progress',
@@ -38,3 +44,4 @@ export const noticeKinds: readonly NoticeKind[] = [
   'timedOut',
   'canceled',
 ];
+export const verifyNoticeKinds: readonly NoticeKind[] = ['verifying', 'verified', 'verificationFailed'];

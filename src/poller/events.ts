@@ -8,6 +8,10 @@ export const pollerEventKinds = [
   'failed',
   'timed_out',
   'canceled',
+  /** Verification after success: a look at the app (the card updated in place), then its verdict. */
+  'verifying',
+  'verified',
+  'verification_failed',
 ] as const;
 export type PollerEventKind = (typeof pollerEventKinds)[number];
 

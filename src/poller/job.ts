@@ -24,6 +24,7 @@ import {
   type StepDecision,
   type TerminalDecision,
 } from './step.ts';
+import { runVerifyTick, type VerifyDeps, verificationStart } from './verify-job.ts';
 
 /**
  * Continues a deployment whose build has just succeeded (manifest update, scenario run, status
@@ -34,7 +35,7 @@ export interface BuildContinuation {
 }
 
 export interface PollJobDeps {
-  readonly store: Pick<DeploymentStore, 'get' | 'update'>;
+  readonly store: Pick<DeploymentStore, 'get' | 'update' | 'latest'>;
   readonly integrations: Pick<IntegrationStore, 'find'>;
   readonly ncp: Pick<NcpPort, 'getBuild' | 'getDeployRun'>;
   readonly continuation: BuildContinuation;
@@ -43,6 +44,8 @@ export interface PollJobDeps {
   readonly clock: Clock;
   readonly limits: PollLimits;
   readonly log: Logger;
+  /** Verification after success; absent: a success ends the job. */
+  readonly verify?: VerifyDeps;
 }
 
 /** What a driver keeps between ticks of one deployment (BullMQ stores it in the job's data). */
@@ -98,6 +101,7 @@ export async function runTick(deps: PollJobDeps, input: PollState): Promise<Tick
   if (isTerminal(d.status)) {
     // Written by an earlier run that stopped before publishing, or by the services: tell people once.
     await publishTerminal(deps, d, d.status, null, null, now);
+    if (d.verifyStatus === 'verifying' && deps.verify) return verifyStep(deps, d, state, now);
     return { next: 'done', state };
   }
   if (awaitsReconciliation(d)) {
@@ -232,9 +236,14 @@ async function apply(
     return { next: 'again', delayMs: deps.limits.intervalMs, state };
   }
 
+  const verifying =
+    decision.status === 'success'
+      ? verificationStart(deps.integrations.find(d.owner, d.repo), deps.verify?.defaults ?? null, now)
+      : null;
   const patch: DeploymentPatch =
     decision.status === 'success'
       ? {
+          ...verifying,
           status: 'success',
           stage: 'done',
           ncpStatus: decision.ncpStatus,
@@ -270,6 +279,40 @@ async function apply(
     decision.status === 'timed_out' ? decision.limitMs : null,
     now,
   );
+  // The first look right away: it is the zero of the metrics window.
+  if (after.verifyStatus === 'verifying') return { next: 'again', delayMs: 1, state };
+  return { next: 'done', state };
+}
+
+async function verifyStep(
+  deps: PollJobDeps,
+  d: Deployment,
+  state: PollState,
+  now: Date,
+): Promise<TickResult> {
+  const verify = deps.verify;
+  if (!verify) return { next: 'done', state };
+  const tick = await runVerifyTick(
+    { store: deps.store, integrations: deps.integrations, verify, log: deps.log },
+    d,
+    now,
+  );
+  const r = tick.record;
+  if (tick.kind === 'dropped') return { next: 'done', state };
+  if (tick.kind === 'again') {
+    await emit(
+      deps,
+      'verifying',
+      `deployment:${r.id}:verify:${r.verification?.checks ?? 0}`,
+      d,
+      r,
+      null,
+      null,
+      now,
+    );
+    return { next: 'again', delayMs: tick.delayMs, state };
+  }
+  await emit(deps, tick.outcome, `deployment:${r.id}:verification`, d, r, null, null, now);
   return { next: 'done', state };
 }
 

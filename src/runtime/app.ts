@@ -4,6 +4,7 @@ import type { Dispatcher } from '../bot/types.ts';
 import type { Config } from '../config/load.ts';
 import { openDatabase } from '../db/open.ts';
 import { createStores, type Stores } from '../db/stores.ts';
+import type { VerifyFailure } from '../domain/verification.ts';
 import { createIntentParser } from '../intent/parse.ts';
 import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
@@ -13,6 +14,8 @@ import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
+import { lookAtApp } from '../verify/probe.ts';
+import { defaultVerifySettings } from '../verify/thresholds.ts';
 import { openNcp } from './compose.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -69,7 +72,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       return services.continueAfterBuild(id);
     },
   };
+  const bound = (): Services => {
+    if (!services) throw new Error('services not ready');
+    return services;
+  };
+  const verify = {
+    look: lookAtApp,
+    defaults: defaultVerifySettings,
+    followUp: {
+      afterFailure: (id: number, failed: VerifyFailure) => bound().afterVerificationFailure(id, failed),
+      afterSuccess: (id: number) => bound().afterVerificationSuccess(id),
+    },
+  };
   const jobDeps = {
+    verify,
     store: stores.deployments,
     integrations: stores.integrations,
     ncp: ncp.port,
@@ -84,7 +100,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     },
     log: logger,
   };
-  const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
+  const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [], allVerifying: () => [] };
   const poller: PollerDriver = config.redisUrl
     ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: resumable })
     : createInProcessPoller({
@@ -121,12 +137,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   });
 
   if (poll !== 'none') await poller.start();
-  const bound = services;
+  const ready = services;
   return {
     dispatcher,
     events,
     stores,
-    services: bound,
+    services: ready,
     poller,
     simulatorNotice: ncp.simulatorNotice,
     async close() {

@@ -1,5 +1,7 @@
 import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
+import type { VerifyFailure } from '../domain/verification.ts';
+import { afterVerificationFailure } from '../services/after-verify.ts';
 import { executeDeploy, planDeploy } from '../services/deploy.ts';
 import type { DeploySelector, RollbackSelector, ServiceDeps } from '../services/deps.ts';
 import {
@@ -37,6 +39,13 @@ export interface Services {
   ): Promise<Deployment>;
   /** For the poller: the build of a `building` record succeeded; update the manifest and run the scenario. */
   continueAfterBuild(deploymentId: number): Promise<Deployment>;
+  /** For the poller: a verification failed (the rollback target, and the bot's own rollback if asked for). */
+  afterVerificationFailure(
+    deploymentId: number,
+    failed: VerifyFailure,
+  ): Promise<{ rollbackTargetSha: string | null; autoRollbackId: number | null }>;
+  /** For the poller: a verification passed. */
+  afterVerificationSuccess(deploymentId: number): Promise<void>;
   candidates(owner: string, repo: string, limit?: number, known?: Known): Promise<CandidateList>;
   history(owner: string, repo: string, limit?: number, known?: Known): Promise<Deployment[]>;
   status(owner: string, repo: string, known?: Known): Promise<Deployment | null>;
@@ -56,6 +65,8 @@ export function createServices(deps: ServiceDeps): Services {
     planDeploy: (owner, repo, sel, known) => planDeploy(deps, owner, repo, sel, known),
     executeDeploy: (plan, requester, key, known) => executeDeploy(deps, plan, requester, key, known),
     continueAfterBuild: (id) => continueAfterBuild(deps, id),
+    afterVerificationFailure: (id, failed) => afterVerificationFailure(deps, id, failed),
+    afterVerificationSuccess: async () => {},
     candidates: (owner, repo, limit, known) => candidates(deps, owner, repo, limit, known),
     history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),
     status: (owner, repo, known) => status(deps, owner, repo, known),

@@ -159,6 +159,11 @@ export type DeploymentPatch = Partial<
     | 'errorMessage'
     | 'errorStage'
     | 'stage'
+    | 'verifyStatus'
+    | 'verification'
+    | 'verifyState'
+    | 'verifyMessageTs'
+    | 'reason'
   >
 >;
 
@@ -179,6 +184,8 @@ export interface DeploymentStore {
   current(owner: string, repo: string): Deployment | null;
   inFlight(owner: string, repo: string): Deployment | null;
   allInFlight(): Deployment[];
+  /** Records whose verification is still running (resumed at start like the in-flight ones). */
+  allVerifying(): Deployment[];
   latest(owner: string, repo: string): Deployment | null;
   countSuccessful(owner: string, repo: string): number;
   /** Successful deploys whose full SHA starts with the prefix (distinct commits). */
@@ -201,6 +208,12 @@ export interface IntegrationInput {
   readonly manifestPath?: string | null;
   readonly noticeChannel?: string | null;
   readonly deployers?: readonly string[];
+  readonly healthUrl?: string | null;
+  readonly metricsUrl?: string | null;
+  readonly verifyWindowMs?: number | null;
+  readonly verifyMaxErrorShare?: number | null;
+  readonly verifyMaxP95Ms?: number | null;
+  readonly autoRollback?: boolean | null;
 }
 
 export interface IntegrationStore {

@@ -43,7 +43,10 @@ export function openRecord(
     slackChannel: requester.slackChannel ?? null,
     slackThreadTs: requester.slackThreadTs ?? null,
   });
-  return deps.deployments.update(created.id, { startedAt: now });
+  return deps.deployments.update(created.id, {
+    startedAt: now,
+    ...(requester.reason ? { reason: requester.reason } : {}),
+  });
 }
 
 /**

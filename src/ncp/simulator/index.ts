@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
+import { type AppBehaviour, SimApps } from './apps.ts';
 import { type CommitAuthor, GitRepos } from './git-repos.ts';
 import { type DemoSeed, type SeedDemoOptions, seedDemo } from './seed.ts';
 import { handle, type InjectedFailure, type SimCall, type SimRuntime } from './server.ts';
@@ -19,6 +20,7 @@ import {
   SimState,
 } from './state.ts';
 
+export type { AppBehaviour } from './apps.ts';
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
 export type { InjectedFailure, SimCall } from './server.ts';
@@ -80,6 +82,13 @@ export interface NcpSimulator {
   runningTag(deployProjectId: string): string | null;
   /** Sets what runs, as if an earlier deploy had put it there (seeding). */
   setRunning(deployProjectId: string, image: string): void;
+  /** The running app's health and Prometheus endpoints (`/apps/{deployProjectId}/...`). */
+  appUrls(deployProjectId: string): { healthUrl: string; metricsUrl: string };
+  /**
+   * How the app of an image tag behaves (any repository). `afterDeploy`: only once a SourceDeploy run put it
+   * in place, so a seeded "what runs now" stays healthy.
+   */
+  setAppBehaviour(tag: string, b: Partial<AppBehaviour> | null, opts?: { afterDeploy?: boolean }): void;
   failNextBuild(count?: number): void;
   failNextDeploy(count?: number): void;
   /** The next calls get these answers (429, 500, or a status with NCP's code) before any real handling. */
@@ -105,8 +114,10 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
   // Ids start at the wall clock in ms, so a restarted simulator never reuses a history id the database
   // already holds from an earlier run (the unique deploy_history_id refused the second `npm start`).
   const state = new SimState(opts.phaseMs ?? 3000, Date.now());
+  const apps = new SimApps(state);
   const rt: SimRuntime = {
     state,
+    apps,
     repos,
     accessKey,
     secretKey,
@@ -200,7 +211,20 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       const image = sim.runningImage(id);
       return image ? splitImageRef(image).tag : null;
     },
-    setRunning: (id, image) => void state.running.set(id, image),
+    setRunning: (id, image) => {
+      state.running.set(id, image);
+      state.runningSince.set(id, now());
+      state.deployedByRun.delete(id);
+    },
+    appUrls: (id) => ({
+      healthUrl: `${baseUrl}/apps/${encodeURIComponent(id)}/healthz`,
+      metricsUrl: `${baseUrl}/apps/${encodeURIComponent(id)}/metrics`,
+    }),
+    setAppBehaviour: (tag, b, o = {}) => {
+      const map = o.afterDeploy ? apps.afterDeploy : apps.byTag;
+      if (b === null) map.delete(tag);
+      else map.set(tag, { ...apps.behaviourOf('x:none', false), ...b });
+    },
     failNextBuild: (count = 1) => {
       rt.hooks.nextBuildFails += count;
     },

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readManifestImage, splitImageRef } from '../manifest.ts';
 import { NCP_HEADERS, signature } from '../sign.ts';
+import type { SimApps } from './apps.ts';
 import type { GitRepos } from './git-repos.ts';
 import { registry, safeEqual, tokenEndpoint } from './registry.ts';
 import type { BuildProjectState, SimState } from './state.ts';
 
 export interface SimRuntime {
   readonly state: SimState;
+  readonly apps: SimApps;
   readonly repos: GitRepos;
   readonly accessKey: string;
   readonly secretKey: string;
@@ -327,6 +329,12 @@ export async function handle(rt: SimRuntime, req: IncomingMessage, res: ServerRe
     }
     rt.repos.serve(req, res, pathInfo, url.search.slice(1), user);
     return;
+  }
+  if (path.startsWith('/apps/')) {
+    // The deployed applications themselves (health and metrics), not an NCP API: no signature.
+    rt.state.settle(rt.now());
+    if (rt.apps.serve(path, rt.now(), res)) return;
+    return void json(res, { status: 404, body: { message: 'Not Found' } }, method);
   }
   if (path === '/ncr/token') {
     const reply = tokenEndpoint(rt, req);
