@@ -5,7 +5,15 @@ import { detectLang } from '../domain/lang.ts';
 import { formatRepo, type RepoRef, shortSha } from '../domain/repo-ref.ts';
 import type { PendingAction } from '../services/ports.ts';
 import { targetChanged } from '../services/rules/messages.ts';
-import type { DispatcherDeps, PendingPayload, RollbackSelector } from './deps.ts';
+import { nothingToCancel } from '../services/rules/refusals.ts';
+import {
+  bareAnswer,
+  type ConversationState,
+  conversationKey,
+  loadConversation,
+  nextState,
+} from './conversation.ts';
+import type { DispatcherDeps, PendingPayload } from './deps.ts';
 import { pendingPayloadSchema } from './deps.ts';
 import {
   confirmationGone,
@@ -15,7 +23,9 @@ import {
   repoNotFound,
 } from './errors.ts';
 import { suggestionsFor } from './examples.ts';
-import type { Actor, BotReply, Dispatcher } from './types.ts';
+import { createFollowUps } from './follow-ups.ts';
+import { createRepoActs } from './repo-acts.ts';
+import type { Actor, BotReply, Dispatcher, PendingSummary } from './types.ts';
 
 const MAX_REPO_CHOICES = 10;
 /** How long a second press waits for the first press's deployment record (a manifest push takes seconds). */
@@ -114,14 +124,23 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     );
   };
 
-  const rollbackSelector = (intent: Intent): RollbackSelector =>
-    intent.commitSha ? { commitSha: intent.commitSha } : { stepsBack: intent.stepsBack ?? 1 };
-
-  async function act(intent: Intent, actor: Actor, text: string): Promise<BotReply> {
+  async function act(
+    intent: Intent,
+    actor: Actor,
+    text: string,
+    ctx: ConversationState | null = null,
+  ): Promise<BotReply> {
     const lang = intent.lang;
     switch (intent.intent) {
       case 'help':
-        return { kind: 'help', lang };
+        return { kind: 'help', lang, commit: await exampleCommit() };
+      case 'cancel': {
+        // "그거 취소해" / "cancel that": the confirmation waiting here first, saying which.
+        const what = dropPending(ctx, actor, true);
+        if (what) return { kind: 'canceled', lang, by: actor.user, what };
+        if (!intent.repo && !ctx) throw nothingToCancel();
+        break;
+      }
       case 'unknown':
         return {
           kind: 'unknown',
@@ -132,11 +151,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       default:
         break;
     }
+    if (intent.followUp && !ctx)
+      return { kind: 'unknown', lang, reason: 'not_understood', suggestions: suggestionsFor(text, lang) };
     const resolved = resolveRepo(intent, actor);
     if (!resolved.ok) return resolved.reply;
     const { owner, repo } = resolved.ref;
     const known = resolved.integration;
     switch (intent.intent) {
+      case 'cancel':
+      case 'audit':
+      case 'lock':
+      case 'unlock':
+        return repoActs(intent, actor, text, resolved.ref, known, mayDeploy(known, actor));
       case 'diagnose':
         return { kind: 'diagnose', lang, report: await deps.services.diagnose(owner, repo, known) };
       case 'candidates':
@@ -160,14 +186,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           owner,
           repo,
           deployment: await deps.services.status(owner, repo, known),
+          running: deps.deployments.current(owner, repo),
+          lock: deps.services.activeLock(owner, repo),
         };
       case 'rollback': {
         if (!mayDeploy(known, actor)) throw notADeployer(formatRepo(resolved.ref));
-        const selector = rollbackSelector(intent);
-        const plan = await deps.services.planRollback(owner, repo, selector, known);
+        const overridesLock = deps.services.checkLock(owner, repo, { force: intent.force, mayForce: true });
+        const { selector, reasoning } = await rollbackSelector(intent, owner, repo, known, ctx);
+        const planned = await deps.services.planRollback(owner, repo, selector, known);
+        const plan = reasoning ? { ...planned, reasoning } : planned;
         const p = newPending(
           'rollback',
-          { kind: 'rollback', owner, repo, selector, targetSha: plan.target.commitSha },
+          { kind: 'rollback', owner, repo, selector, targetSha: plan.target.commitSha, force: intent.force },
           actor,
           lang,
         );
@@ -178,15 +208,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           plan,
           requestedBy: actor.user,
           expiresAt: p.expiresAt,
+          overridesLock,
         };
       }
       case 'deploy': {
         if (!mayDeploy(known, actor)) throw notADeployer(formatRepo(resolved.ref));
+        const overridesLock = deps.services.checkLock(owner, repo, { force: intent.force, mayForce: true });
         const selector = intent.commitSha ? { commitSha: intent.commitSha } : { ref: intent.ref };
         const plan = await deps.services.planDeploy(owner, repo, selector, known);
         const p = newPending(
           'deploy',
-          { kind: 'deploy', owner, repo, selector, commitSha: plan.commitSha },
+          { kind: 'deploy', owner, repo, selector, commitSha: plan.commitSha, force: intent.force },
           actor,
           lang,
         );
@@ -197,6 +229,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           plan,
           requestedBy: actor.user,
           expiresAt: p.expiresAt,
+          overridesLock,
         };
       }
     }
@@ -227,6 +260,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (payload.kind === 'choose_repo') throw confirmationGone();
     // One read for the re-plan and the start.
     const known = deps.integrations.find(payload.owner, payload.repo);
+    // A lock taken while the question waited still holds; a forced request passes and is recorded.
+    const forced = deps.services.checkLock(payload.owner, payload.repo, {
+      force: payload.force === true,
+      mayForce: true,
+    });
+    if (forced)
+      deps.audit.record({
+        actor: actor.user,
+        via: actor.via,
+        text: `[force] ${payload.owner}/${payload.repo} past lock #${forced.id}`,
+        intent: { lock: forced, pendingId: p.id },
+        outcome: 'forced_past_lock',
+      });
     if (payload.kind === 'rollback') {
       const plan = await deps.services.planRollback(payload.owner, payload.repo, payload.selector, known);
       if (plan.target.commitSha !== payload.targetSha) {
@@ -259,15 +305,53 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return actor.user !== null && deps.approvers.includes(actor.user);
   }
 
-  return {
+  const repoActs = createRepoActs(deps);
+
+  /** Candidate 1 of the first connected repo, so the help's "go back to a commit" example works as typed. */
+  const exampleCommit = async (): Promise<string | null> => {
+    const [first] = deps.integrations.list();
+    if (!first) return null;
+    try {
+      const list = await deps.services.candidates(first.owner, first.repo, 1, first);
+      return list.candidates[0]?.commitSha ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const follow = createFollowUps(deps, (id, decision, actor) => dispatcher.decide(id, decision, actor));
+  const { rollbackSelector, dropPending, withConversation, answerTyped } = follow;
+
+  const dispatcher: Dispatcher = {
     async handleMessage(msg) {
+      const key = conversationKey(msg.actor);
+      const ctx = loadConversation(deps.conversations, key);
       let intent: Intent | null = null;
       let reply: BotReply;
+      let dropped: PendingSummary | null = null;
       try {
-        intent = await deps.parser.parse(msg.text, msg.hint ? { hint: msg.hint } : {});
-        reply = await act(intent, msg.actor, msg.text);
+        const answer = ctx ? bareAnswer(msg.text) : null;
+        if (ctx && answer) reply = await answerTyped(ctx, answer, msg.actor);
+        else {
+          intent = withConversation(
+            await deps.parser.parse(msg.text, msg.hint ? { hint: msg.hint } : {}),
+            ctx,
+          );
+          // A new request replaces the question waiting here, and says so; a cancel handles it itself.
+          if (intent.intent !== 'unknown' && intent.intent !== 'help' && intent.intent !== 'cancel')
+            dropped = dropPending(ctx, msg.actor);
+          reply = await act(intent, msg.actor, msg.text, ctx);
+        }
       } catch (err) {
-        reply = errorReply(err, intent?.lang ?? detectLang(msg.text));
+        reply = errorReply(err, intent?.lang ?? ctx?.lang ?? detectLang(msg.text));
+      }
+      if (dropped) reply = { ...reply, dropped };
+      if (key) {
+        try {
+          const next = nextState(ctx, reply, reply.lang, dropped ? msg.text : null);
+          if (next) deps.conversations.put(key, next, deps.clock.now());
+        } catch (err) {
+          log.error({ err }, 'conversation write failed');
+        }
       }
       audit(msg.actor, msg.text, intent, reply);
       return reply;
@@ -323,6 +407,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       return reply;
     },
   };
+  return dispatcher;
 }
 
 const moved = (before: string, now: string) => {

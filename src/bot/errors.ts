@@ -71,3 +71,50 @@ export const internalError = (ref: string): KlepaasError =>
       ko: '다시 시도하기 전에 상태를 확인해 주시고, 반복되면 참조 번호를 팀에 알려 주세요.',
     },
   });
+
+const shortOf = (sha: string) => sha.slice(0, 7);
+
+/** A typed yes/no with no confirmation waiting in this conversation; says what happened to the last one. */
+export const nothingWaiting = (
+  last: {
+    readonly kind: 'rollback' | 'deploy';
+    readonly owner: string;
+    readonly repo: string;
+    readonly targetSha: string;
+  } | null,
+  why: 'dropped' | 'decided' | 'expired' | 'none',
+  droppedBy: string | null,
+): KlepaasError => {
+  const what = last
+    ? {
+        en: `the ${last.kind === 'rollback' ? 'rollback' : 'deploy'} of ${last.owner}/${last.repo} to ${shortOf(last.targetSha)}`,
+        ko: `${last.owner}/${last.repo} ${shortOf(last.targetSha)}(으)로의 ${last.kind === 'rollback' ? '롤백' : '배포'}`,
+      }
+    : null;
+  const reason =
+    why === 'dropped' && what
+      ? {
+          en: `Nothing is waiting for a yes: ${what.en} was dropped when you asked${droppedBy ? ` "${droppedBy}"` : ' something else'}.`,
+          ko: `확인을 기다리는 요청이 없습니다: ${droppedBy ? `"${droppedBy}" 요청으로 ` : '새 요청으로 '}${what.ko} 확인이 취소되었습니다.`,
+        }
+      : why === 'decided' && what
+        ? {
+            en: `Nothing is waiting for a yes: ${what.en} was already answered.`,
+            ko: `확인을 기다리는 요청이 없습니다: ${what.ko}은(는) 이미 답했습니다.`,
+          }
+        : why === 'expired' && what
+          ? {
+              en: `Nothing is waiting for a yes: ${what.en} expired.`,
+              ko: `확인을 기다리는 요청이 없습니다: ${what.ko} 확인이 만료되었습니다.`,
+            }
+          : {
+              en: 'Nothing is waiting for a yes or no here.',
+              ko: '여기에는 예/아니오를 기다리는 요청이 없습니다.',
+            };
+  return new KlepaasError({
+    code: 'CONFIRMATION_EXPIRED',
+    status: 410,
+    message: reason,
+    hint: { en: 'Ask again to get a fresh confirmation.', ko: '다시 요청해 새 확인을 받아 주세요.' },
+  });
+};

@@ -6,6 +6,16 @@ export interface Example {
   readonly what: Record<Lang, string>;
 }
 
+/**
+ * The commit the "go back to a commit" example names; front ends put a commit of the connected repo in
+ * its place (the demo's SHAs depend on when it was first seeded), see `withCommit`.
+ */
+export const EXAMPLE_COMMIT = 'c39eb54';
+
+/** An example's text with a commit that exists in place of the placeholder one. */
+export const withCommit = (text: string, commit: string | null | undefined): string =>
+  commit ? text.replaceAll(EXAMPLE_COMMIT, commit.slice(0, 7)) : text;
+
 /** Real commands people can copy; help and "did you mean" answers in every front end use this one list. */
 export const examples: readonly Example[] = [
   {
@@ -50,6 +60,32 @@ export const examples: readonly Example[] = [
     intent: 'history',
     text: { ko: 'test01 배포 이력', en: 'deployment history of test01' },
     what: { ko: '최근 배포 이력', en: 'recent deployments' },
+  },
+  {
+    intent: 'audit',
+    text: { ko: '누가 test01 롤백했어?', en: 'who rolled back test01?' },
+    what: { ko: '누가 언제 무엇을 했는지 (확인한 사람, 소요 시간)', en: 'who did what, when, who confirmed' },
+  },
+  {
+    intent: 'lock',
+    text: { ko: 'test01 30분 동안 배포 막아줘', en: 'lock test01 for 30 minutes' },
+    what: {
+      ko: '잠그는 동안 배포·롤백을 거절 (해제: 잠금 해제해줘)',
+      en: 'refuse deploys and rollbacks meanwhile (unlock test01)',
+    },
+  },
+  {
+    intent: 'cancel',
+    text: { ko: '그거 취소해', en: 'cancel that' },
+    what: { ko: '기다리는 확인을 취소', en: 'cancel the confirmation waiting here' },
+  },
+  {
+    intent: 'rollback',
+    text: { ko: '한 단계 더 / 원래대로', en: 'one more / undo that' },
+    what: {
+      ko: '방금 롤백에서 한 단계 더, 또는 롤백 전으로',
+      en: 'one further back, or back to before the rollback',
+    },
   },
 ];
 

@@ -1,5 +1,6 @@
 import type { Deployment, RequestChannel } from '../domain/deployment.ts';
 import type { IntentKind, Lang, UnknownReason } from '../domain/intent.ts';
+import type { AuditReport, RepoLock } from '../domain/records.ts';
 import type { RepoRef } from '../domain/repo-ref.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
 
@@ -9,6 +10,19 @@ export interface Actor {
   readonly user: string | null;
   readonly channel: string | null;
   readonly threadTs: string | null;
+  /**
+   * The conversation the message belongs to, for follow-ups ("한 단계 더", "undo that"). The console passes
+   * its session; for Slack it defaults to the channel and thread.
+   */
+  readonly conversation?: string | null;
+}
+
+/** A confirmation, named: what a cancel canceled or a new request dropped. */
+export interface PendingSummary {
+  readonly kind: 'rollback' | 'deploy';
+  readonly owner: string;
+  readonly repo: string;
+  readonly targetSha: string;
 }
 
 export interface ChatMessage {
@@ -19,8 +33,18 @@ export interface ChatMessage {
 }
 
 /** What the dispatcher answers; each front end renders it (Block Kit, console lines). */
-export type BotReply =
-  | { readonly kind: 'help'; readonly lang: Lang }
+export type BotReply = ReplyBody & {
+  /** A confirmation that was waiting in this conversation and was dropped by this request. */
+  readonly dropped?: PendingSummary | null;
+};
+
+type ReplyBody =
+  | {
+      readonly kind: 'help';
+      readonly lang: Lang;
+      /** A commit of the connected repo for the "go back to a commit" example (null: none known). */
+      readonly commit?: string | null;
+    }
   | {
       readonly kind: 'unknown';
       readonly lang: Lang;
@@ -47,6 +71,8 @@ export type BotReply =
       readonly plan: RollbackPlan;
       readonly requestedBy: string | null;
       readonly expiresAt: Date;
+      /** The lock this request overrides with "force" (recorded); null when the repo is not locked. */
+      readonly overridesLock?: RepoLock | null;
     }
   | {
       readonly kind: 'confirm_deploy';
@@ -55,6 +81,7 @@ export type BotReply =
       readonly plan: DeployPlan;
       readonly requestedBy: string | null;
       readonly expiresAt: Date;
+      readonly overridesLock?: RepoLock | null;
     }
   | {
       readonly kind: 'started';
@@ -62,7 +89,35 @@ export type BotReply =
       readonly deployment: Deployment;
       readonly decidedBy: string | null;
     }
-  | { readonly kind: 'canceled'; readonly lang: Lang; readonly by: string | null }
+  | {
+      readonly kind: 'canceled';
+      readonly lang: Lang;
+      readonly by: string | null;
+      /** Which confirmation was canceled, when the cancel was asked in words. */
+      readonly what?: PendingSummary | null;
+    }
+  | {
+      /** A cancel of a running deploy or rollback: handed to the NCP cancel entry point. */
+      readonly kind: 'cancel_running';
+      readonly lang: Lang;
+      readonly deployment: Deployment;
+      readonly accepted: boolean;
+    }
+  | { readonly kind: 'audit'; readonly lang: Lang; readonly report: AuditReport }
+  | {
+      readonly kind: 'locked';
+      readonly lang: Lang;
+      readonly lock: RepoLock;
+      readonly replaced: RepoLock | null;
+    }
+  | {
+      readonly kind: 'unlocked';
+      readonly lang: Lang;
+      readonly owner: string;
+      readonly repo: string;
+      /** The lock released; null when the repo was not locked. */
+      readonly lock: RepoLock | null;
+    }
   | { readonly kind: 'diagnose'; readonly lang: Lang; readonly report: DiagnoseReport }
   | { readonly kind: 'candidates'; readonly lang: Lang; readonly list: CandidateList }
   | {
@@ -78,6 +133,9 @@ export type BotReply =
       readonly owner: string;
       readonly repo: string;
       readonly deployment: Deployment | null;
+      /** What runs now (the newest success): since when and by whom. */
+      readonly running?: Deployment | null;
+      readonly lock?: RepoLock | null;
     };
 
 /** The one entry point every front end (Slack, console) calls. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Actor, BotReply, Dispatcher } from '../bot/types.ts';
 import type { PollerEvent, PollerEvents } from '../poller/events.ts';
@@ -17,6 +18,8 @@ export interface ConsoleChatOptions {
   readonly timeZone: string;
   readonly clock: Clock;
   readonly banner: string;
+  /** The conversation key of this session (default: a new one per run). */
+  readonly session?: string;
 }
 
 const YES = new Set(['y', 'yes', 'ok', '네', '예', '응', 'ㅇ', 'ㅇㅇ', '넵', '네네', '진행', 'go']);
@@ -56,7 +59,15 @@ const normalizeAnswer = (line: string) =>
  */
 export function runConsoleChat(opts: ConsoleChatOptions): Promise<number> {
   const { output, interactive } = opts;
-  const actor: Actor = { via: 'console', user: opts.user, channel: null, threadTs: null };
+  // One conversation per session, remembered in the database like a Slack thread: follow-ups such as
+  // "한 단계 더" and "원래대로" act on what this session was talking about.
+  const actor: Actor = {
+    via: 'console',
+    user: opts.user,
+    channel: null,
+    threadTs: null,
+    conversation: `console:${opts.session ?? randomUUID()}`,
+  };
   const started = new Set<number>();
   let waiting: Waiting | null = null;
   let lastProgressOf: number | null = null;

@@ -1,4 +1,4 @@
-import { examples, unknownReasonText } from '../bot/examples.ts';
+import { examples, unknownReasonText, withCommit } from '../bot/examples.ts';
 import type { BotReply } from '../bot/types.ts';
 import type { Deployment } from '../domain/deployment.ts';
 import { commitTitle, formatAge, formatDuration, formatTime } from '../domain/format.ts';
@@ -7,6 +7,7 @@ import { plainRefs } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { RunningCommit } from '../domain/reports.ts';
 import { operationWord, statusWord, stepsBackPhrase, t } from '../domain/wording.ts';
+import { droppedLine, faultyLine, lockLine, renderMore, runningLine } from './render-more.ts';
 
 export interface RenderContext {
   readonly now: Date;
@@ -34,12 +35,19 @@ function deploymentLine(d: Deployment, lang: Lang, ctx: RenderContext): string {
 
 /** Plain-text rendering of a dispatcher reply for the terminal. */
 export function renderReply(reply: BotReply, ctx: RenderContext): string {
+  const body = renderBody(reply, ctx);
+  return reply.dropped ? `${droppedLine(reply.dropped, reply.lang)}\n${body}` : body;
+}
+
+function renderBody(reply: BotReply, ctx: RenderContext): string {
   const lang = reply.lang;
+  const more = renderMore(reply, ctx);
+  if (more !== null) return more;
   switch (reply.kind) {
     case 'help':
       return [
         t(lang, '할 수 있는 일:', 'What I can do:'),
-        ...examples.map((e) => `  ${e.text[lang].padEnd(34)} ${e.what[lang]}`),
+        ...examples.map((e) => `  ${withCommit(e.text[lang], reply.commit).padEnd(34)} ${e.what[lang]}`),
         t(
           lang,
           '롤백과 배포는 실행 전에 확인을 받습니다 (y/n).',
@@ -71,10 +79,20 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
       const deployed = p.target.deployedAt
         ? ` · ${t(lang, '배포', 'deployed')} ${formatAge(p.target.deployedAt, ctx.now, lang)}`
         : '';
+      const how = p.faulty
+        ? t(lang, '롤백 전 버전으로 되돌림', 'undoing the rollback')
+        : stepsBackPhrase(p.stepsBack, lang);
       return [
-        `${p.owner}/${p.repo}: ${from} -> ${shortSha(p.target.commitSha)}, ${stepsBackPhrase(p.stepsBack, lang)}, ${image}`,
+        `${p.owner}/${p.repo}: ${from} -> ${shortSha(p.target.commitSha)}, ${how}, ${image}`,
+        ...(p.reasoning ? [`  ${t(lang, '해석', 'reading')}: ${p.reasoning[lang]}`] : []),
         `  ${t(lang, '현재', 'running')}: ${running(p.current, lang, ctx)}`,
         `  ${t(lang, '대상', 'target')}:  ${commitLine(p.target.commitSha, p.target.commitMessage)}${deployed}`,
+        ...(p.faulty ? [`  ${faultyLine(p.faulty, lang, ctx)}`] : []),
+        ...(reply.overridesLock
+          ? [
+              `  ${lockLine(reply.overridesLock, lang, ctx)} — ${t(lang, '강제 진행 (기록됨)', 'forcing past it (recorded)')}`,
+            ]
+          : []),
         `  ${t(lang, '이미지', 'image')}: ${p.imageRef}${p.rebuild ? t(lang, ' (먼저 SourceBuild로 재빌드)', ' (SourceBuild rebuilds it first)') : ''}`,
         t(lang, '롤백할까요? (y/n)', 'Roll back? (y/n)'),
       ].join('\n');
@@ -94,6 +112,11 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
               ),
             ]
           : []),
+        ...(reply.overridesLock
+          ? [
+              `  ${lockLine(reply.overridesLock, lang, ctx)} — ${t(lang, '강제 진행 (기록됨)', 'forcing past it (recorded)')}`,
+            ]
+          : []),
         t(lang, '배포할까요? (y/n)', 'Deploy? (y/n)'),
       ].join('\n');
     }
@@ -108,6 +131,11 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
         `✔ Confirmed · ${what} #${d.id} of ${d.owner}/${d.repo} (${target}) is starting`,
       );
     }
+    case 'audit':
+    case 'locked':
+    case 'unlocked':
+    case 'cancel_running':
+      return '';
     case 'canceled':
       return t(lang, '취소했습니다. 아무것도 실행하지 않았습니다.', 'Canceled; nothing was started.');
     case 'diagnose': {
@@ -138,6 +166,7 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
           (c) =>
             `  ${String(c.n).padStart(1)}  ${commitLine(c.commitSha, c.commitMessage)}${c.deployedAt ? ` · ${formatAge(c.deployedAt, ctx.now, lang)}` : ''}`,
         ),
+        ...l.faulty.map((f) => `     ${faultyLine(f, lang, ctx)}`),
         t(
           lang,
           `"${l.repo} N단계 전으로 롤백" 으로 되돌릴 수 있습니다.`,
@@ -165,7 +194,9 @@ export function renderReply(reply: BotReply, ctx: RenderContext): string {
           `${reply.owner}/${reply.repo}: no deployment recorded.`,
         );
       const err = d.errorMessage ? `\n  ${t(lang, '오류', 'error')}: ${d.errorMessage}` : '';
-      return `${reply.owner}/${reply.repo}: ${deploymentLine(d, lang, ctx)}${err}`;
+      const now = reply.running ? `\n  ${runningLine(reply.running, lang, ctx)}` : '';
+      const lock = reply.lock ? `\n  ${lockLine(reply.lock, lang, ctx)}` : '';
+      return `${reply.owner}/${reply.repo}: ${deploymentLine(d, lang, ctx)}${err}${now}${lock}`;
     }
   }
 }

@@ -226,6 +226,45 @@ export const processedEvents = sqliteTable(
   (t) => [index('processed_events_seen_at').on(t.seenAt)],
 );
 
+/**
+ * Deploy locks ("test01 30분 동안 배포 막아줘"). A lock is active while unreleased and unexpired; rows are
+ * kept after release or expiry, so the audit answer can say who locked what and when.
+ */
+export const repoLocks = sqliteTable(
+  'repo_locks',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    lockedBy: text('locked_by'),
+    via: text('via').$type<RequestChannel>().notNull(),
+    reason: text('reason'),
+    lockedAt: time('locked_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    releasedAt: time('released_at'),
+    releasedBy: text('released_by'),
+  },
+  (t) => [
+    check('repo_locks_via_check', sql`${t.via} IN ${literalList(requestChannels)}`),
+    index('repo_locks_repo').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.expiresAt),
+  ],
+);
+
+/**
+ * What a conversation (a Slack thread, a console session) is about: its repo, its last confirmation and
+ * plan, so "한 단계 더", "undo that" and "그거 취소해" act on the same thing from any process.
+ */
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    key: text('key').primaryKey(),
+    state: text('state', { mode: 'json' }).$type<unknown>().notNull(),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (t) => [index('conversations_updated_at').on(t.updatedAt)],
+);
+
 export type DeploymentRow = typeof deployments.$inferSelect;
+export type RepoLockRow = typeof repoLocks.$inferSelect;
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type PendingActionRow = typeof pendingActions.$inferSelect;

@@ -1,16 +1,21 @@
 import {
   type AuditStore,
   type Clock,
+  type ConfirmationReader,
+  type ConversationStore,
   type DeploymentStore,
   type EventLog,
   type IntegrationStore,
+  type LockStore,
   type PendingActionStore,
   systemClock,
 } from '../services/ports.ts';
 import { createAuditStore } from './audit.repo.ts';
+import { createConfirmationReader, createConversationStore } from './conversations.repo.ts';
 import { createDeploymentStore } from './deployments.repo.ts';
 import { createEventLog } from './events.repo.ts';
 import { createIntegrationStore } from './integrations.repo.ts';
+import { createLockStore } from './locks.repo.ts';
 import type { Db } from './open.ts';
 import { createPendingActionStore } from './pending-actions.repo.ts';
 
@@ -20,6 +25,9 @@ export interface Stores {
   readonly audit: AuditStore;
   readonly pendingActions: PendingActionStore;
   readonly events: EventLog;
+  readonly locks: LockStore;
+  readonly conversations: ConversationStore;
+  readonly confirmations: ConfirmationReader;
 }
 
 /** Every SQLite-backed store over one connection. The clock stamps created/updated/requested times. */
@@ -30,5 +38,8 @@ export function createStores(db: Db, clock: Clock = systemClock): Stores {
     audit: createAuditStore(db, clock),
     pendingActions: createPendingActionStore(db),
     events: createEventLog(db),
+    locks: createLockStore(db),
+    conversations: createConversationStore(db),
+    confirmations: createConfirmationReader(db),
   };
 }

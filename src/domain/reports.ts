@@ -16,6 +16,24 @@ export interface RunningCommit {
   readonly commitMessage: string | null;
   readonly deployedAt: Date | null;
   readonly deploymentId: number;
+  /** How it came to run, and who asked: "since when and by whom". */
+  readonly operation?: 'deploy' | 'rollback';
+  readonly requestedBy?: string | null;
+}
+
+/**
+ * A version a rollback rolled away from. Never offered as a target (and never counted in "N back")
+ * until it is deployed again on purpose; listed apart, marked.
+ */
+export interface FaultyVersion {
+  readonly commitSha: string;
+  readonly commitMessage: string | null;
+  /** The deployment of it that ran until the rollback. */
+  readonly deploymentId: number;
+  /** The rollback that rolled away from it. */
+  readonly rollbackId: number;
+  readonly rolledAwayAt: Date | null;
+  readonly rolledAwayBy: string | null;
 }
 
 export interface CandidateList {
@@ -23,6 +41,8 @@ export interface CandidateList {
   readonly repo: string;
   readonly current: RunningCommit | null;
   readonly candidates: readonly Candidate[];
+  /** Rolled-away-from versions, newest first; not numbered, not targets. */
+  readonly faulty: readonly FaultyVersion[];
 }
 
 /** What a rollback would do, computed without side effects; shown for confirmation, then executed. */
@@ -37,6 +57,10 @@ export interface RollbackPlan {
   readonly imageExists: boolean;
   /** The image is missing in NCR: SourceBuild rebuilds that commit first. */
   readonly rebuild: boolean;
+  /** Set when the target is a version a rollback rolled away from, chosen on purpose ("undo that"). */
+  readonly faulty?: FaultyVersion | null;
+  /** How a target given in words ("before the redis change", "어제 배포 전") was resolved. */
+  readonly reasoning?: Bilingual | null;
 }
 
 export interface DeployPlan {

@@ -64,9 +64,25 @@ export const englishPhrases: PhraseTable = {
     rollback check
     rollback failing
   `),
+  audit: phrases(`
+    who
+    audit
+    audit log
+    audit trail
+    when did
+  `),
   status: phrases(`
+    what's running
+    whats running
+    what is running
+    running now
+    running right now
+    currently running
+    what's deployed
+    what is deployed
     still deploying
     still rolling back
+    rolling back
     status
     progress
     how is
@@ -128,6 +144,30 @@ export const englishPhrases: PhraseTable = {
     explain
     how does
   `),
+  unlock: phrases(`
+    unlock
+    unfreeze
+    unblock
+    lift the lock
+    remove the lock
+    release the lock
+  `),
+  lock: phrases(`
+    lock
+    freeze
+    block deploys
+    block deployments
+    hold deploys
+    hold deployments
+    pause deploys
+    pause deployments
+  `),
+  cancel: phrases(`
+    cancel
+    abort
+    stop
+    halt
+  `),
   rollback: phrases(`
     rollback
     rollbacks
@@ -152,9 +192,6 @@ export const englishPhrases: PhraseTable = {
     never mind
     nevermind
     never
-    cancel
-    abort
-    stop
     no need
     not now
     hold off
@@ -192,4 +229,5 @@ export const englishFillers = phrases(`
   show list tell give get see check look find run
   one two three four five six seven eight nine ten zero
   head steps_back stepsback good working broken
+  force forced forcing minutes minute mins hours hour hrs days day because due reason
 `).flatMap((line) => line.split(/\s+/));

@@ -51,7 +51,29 @@ export const koreanPhrases: PhraseTable = {
     진단
     점검
   `),
+  audit: phrases(`
+    누가
+    누구
+    언제 롤백
+    언제 배포
+    감사 로그
+    감사로그
+    한 사람
+  `),
   status: phrases(`
+    뭐 돌아가
+    뭐가 돌아가
+    돌아가고 있
+    돌아가는 버전
+    지금 돌아가는
+    버전 돌아가
+    버전이 돌아가
+    어떤 버전 돌아가
+    어떤 버전이 돌아가
+    어떤 버전이 떠
+    실행 중인 버전
+    떠 있
+    상태는
     언제 끝나
     언제 끝
     상태
@@ -113,7 +135,34 @@ export const koreanPhrases: PhraseTable = {
     은 뭐야
     는 뭐야
   `),
+  unlock: phrases(`
+    잠금 해제
+    잠금 풀
+    락 해제
+    락 풀
+    해제
+    풀어
+  `),
+  lock: phrases(`
+    막아
+    잠가
+    잠궈
+    잠그
+    잠금
+    락 걸
+    동결
+    배포 금지
+  `),
+  cancel: phrases(`
+    취소
+    그만
+    중지
+    중단
+    멈춰
+  `),
   rollback: phrases(`
+    으로 돌아가
+    로 돌아가
     전으로
     롤백
     되돌려
@@ -155,11 +204,6 @@ export const koreanPhrases: PhraseTable = {
     하면 안
     안 해도
     필요 없
-    취소
-    그만
-    중지
-    중단
-    멈춰
   `),
 };
 

@@ -1,8 +1,11 @@
 import type { Intent, IntentKind, UnknownReason } from '../domain/intent.ts';
-import { intentSchema } from '../domain/intent.ts';
+import { destructiveIntents, intentSchema } from '../domain/intent.ts';
 import { OWNER_PATTERN, REPO_PATTERN } from '../domain/repo-ref.ts';
+import { isForced } from './extras.ts';
 import { normalizeMessage } from './normalize.ts';
+import { isQuestion } from './question.ts';
 import { isShaToken } from './sha.ts';
+import { asciiLower, foldSpelling } from './spelling.ts';
 
 /**
  * Grounding check for a model's answer. The model is good at phrasing the grammar has no rule for, but it
@@ -23,8 +26,8 @@ const protectedReasons: ReadonlySet<UnknownReason> = new Set([
   'multiple_commands',
   'invalid_steps',
 ]);
-/** Intents that change what runs. */
-const destructive: ReadonlySet<IntentKind> = new Set(['rollback', 'deploy']);
+/** Intents that change what runs or who may change it. */
+const destructive: ReadonlySet<IntentKind> = new Set(destructiveIntents);
 /**
  * Step counts the user can write in words ("three versions back", "세 단계", "전전") stop at ten in the
  * grammar's tables; a larger count without the digits in the message is more likely invented than meant.
@@ -74,8 +77,14 @@ function shapeProblem(a: LlmAnswer): string | null {
     return `commitSha on a ${a.intent} intent`;
   }
   if (a.ref !== null && a.intent !== 'deploy') return `ref on a ${a.intent} intent`;
-  if (a.intent === 'rollback' && (a.commitSha === null) === (a.stepsBack === null)) {
-    return 'rollback needs exactly one of commitSha and stepsBack';
+  if (a.target !== null && a.intent !== 'rollback') return `target on a ${a.intent} intent`;
+  if (a.followUp !== null && a.intent !== 'rollback') return `followUp on a ${a.intent} intent`;
+  if ((a.minutes !== null || a.note !== null) && a.intent !== 'lock')
+    return `lock slots on a ${a.intent} intent`;
+  if (a.force && a.intent !== 'rollback' && a.intent !== 'deploy') return `force on a ${a.intent} intent`;
+  if (a.intent === 'rollback') {
+    const named = [a.commitSha, a.stepsBack, a.target, a.followUp].filter((v) => v !== null).length;
+    if (named !== 1) return 'rollback needs exactly one of commitSha, stepsBack, target and followUp';
   }
   if (a.owner !== null && a.repo === null) return 'owner without a repo';
   return null;
@@ -105,6 +114,18 @@ function slotProblem(a: LlmAnswer, message: string, rawDigits: ReadonlySet<numbe
     if (!hexTokens(message).some((t) => t.startsWith(sha)))
       return `commitSha "${a.commitSha}" not in the message`;
   }
+  const inText = (v: string) => message.toLowerCase().includes(v.trim().toLowerCase().replace(/\s+/g, ' '));
+  if (a.target !== null && (a.target.trim() === '' || !inText(a.target)))
+    return `target "${a.target}" not in the message`;
+  if (a.note !== null && (a.note.trim() === '' || !inText(a.note)))
+    return `note "${a.note}" not in the message`;
+  if (a.minutes !== null) {
+    const m = a.minutes;
+    const written =
+      [m, m / 60, m / 1440].some((n) => rawDigits.has(n)) || (m === 60 && /hour|시간/i.test(message));
+    if (m < 1 || !written) return `minutes ${m} is not written in the message`;
+  }
+  if (a.force && !isForced(message.toLowerCase())) return 'force is not asked for in the message';
   if (a.stepsBack !== null) {
     if (a.stepsBack < 1) return `stepsBack ${a.stepsBack} is below 1`;
     if (a.stepsBack > MAX_WORDED_STEPS && !rawDigits.has(a.stepsBack)) {
@@ -127,6 +148,10 @@ function conflictWithGrammar(a: LlmAnswer, g: Intent): string | null {
   if (destructive.has(a.intent) && g.intent !== 'unknown' && g.intent !== a.intent) {
     return `model says ${a.intent} where the grammar read ${g.intent}`;
   }
+  if (g.target !== null && a.stepsBack !== null) {
+    return `model turned the target "${g.target}" into ${a.stepsBack} back`;
+  }
+  if (g.followUp !== null && a.followUp !== g.followUp) return `model dropped the follow-up ${g.followUp}`;
   if (g.repo !== null && a.repo !== null && !sameName(g.repo, a.repo)) {
     return `model repo "${a.repo}" differs from the grammar's "${g.repo}"`;
   }
@@ -161,6 +186,9 @@ export function checkLlmAnswer(text: string, answer: unknown, grammar: Intent): 
   const a = parsed.data;
   const message = normalizeMessage(text);
   const rawDigits = new Set([...message.matchAll(/\d+/g)].map((m) => Number(m[0])));
+  if (destructive.has(a.intent) && isQuestion(asciiLower(foldSpelling(message)))) {
+    return reject(`the message is a question; the model may not turn it into ${a.intent}`);
+  }
   return (
     [shapeProblem(a), slotProblem(a, message, rawDigits), conflictWithGrammar(a, grammar)]
       .map((p) => (p === null ? null : reject(p)))

@@ -17,9 +17,13 @@ export function phrases(block: string): readonly string[] {
 export const phraseCategories = [
   'candidates',
   'diagnose',
+  'audit',
   'status',
   'history',
   'help',
+  'unlock',
+  'lock',
+  'cancel',
   'rollback',
   'deploy',
   'helpWeak',

@@ -21,6 +21,8 @@ export interface Slots {
   readonly ref: string | null;
   /** Two repos joined by "and"/"이랑" under one verb: two commands in one message. */
   readonly multipleRepos: boolean;
+  /** Candidate words taken as neither the repo nor a commit (a rollback's unreadable target, if any). */
+  readonly freeWords: readonly string[];
 }
 
 const fillers: ReadonlySet<string> = new Set(englishFillers);
@@ -164,6 +166,13 @@ export function resolveSlots(ctx: SlotContext): Slots {
   const commitSha = url?.commitSha ?? (shaCandidate ? normalizeSha(shaCandidate.piece.text) : null);
 
   let ref: string | null = url?.ref ?? null;
+  if (ref === null && kind === 'rollback') {
+    // A rollback names a ref only with a cue or a ref shape ("to main", "develop 브랜치로"); the services
+    // refuse it and point to deploy rather than guess.
+    const rest = candidates.filter((c) => c !== repoCandidate && !c.sha);
+    const pick = rest.find((c) => c.refCued) ?? rest.find((c) => c.refShaped);
+    if (pick && isValidRef(pick.piece.text)) ref = pick.piece.text;
+  }
   if (ref === null && kind === 'deploy') {
     const rest = candidates.filter((c) => c !== repoCandidate && !c.sha);
     const after = repoCandidate ? rest.find((c) => c.index === repoCandidate.index + 1) : undefined;
@@ -175,7 +184,10 @@ export function resolveSlots(ctx: SlotContext): Slots {
     if (pick && isValidRef(pick.piece.text)) ref = pick.piece.text;
   }
 
-  return { owner, repo, commitSha, ref, multipleRepos: joinsTwoRepos(ctx, candidates, kind) };
+  const freeWords = candidates
+    .filter((c) => c !== repoCandidate && c !== shaCandidate)
+    .map((c) => c.piece.text);
+  return { owner, repo, commitSha, ref, multipleRepos: joinsTwoRepos(ctx, candidates, kind), freeWords };
 }
 
 function joinsTwoRepos(ctx: SlotContext, candidates: readonly Candidate[], kind: IntentKind): boolean {

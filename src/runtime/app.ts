@@ -118,6 +118,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     tracker: poller,
     logger,
     audit: stores.audit,
+    locks: stores.locks,
+    confirmations: stores.confirmations,
     manifestPath: config.manifestPath,
   });
 
@@ -134,6 +136,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     newId: randomUUID,
     confirmTtlMs: config.confirmations.ttlMs,
     approvers: config.confirmations.approvers,
+    conversations: stores.conversations,
+    timeZone: config.timeZone,
   });
 
   if (poll !== 'none') await poller.start();

@@ -2,6 +2,8 @@ import type { Deployment, Integration, Requester } from '../domain/deployment.ts
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
 import type { VerifyFailure } from '../domain/verification.ts';
 import { afterVerificationFailure } from '../services/after-verify.ts';
+import { type AuditReport, auditRepo } from '../services/audit.ts';
+import { type CancelOutcome, cancelRunning } from '../services/cancel.ts';
 import { executeDeploy, planDeploy } from '../services/deploy.ts';
 import type { DeploySelector, RollbackSelector, ServiceDeps } from '../services/deps.ts';
 import {
@@ -10,10 +12,14 @@ import {
   removeIntegration,
   updateIntegration,
 } from '../services/integrations.ts';
+import { activeLock, checkLock, type LockRequest, lockRepo, unlockRepo } from '../services/locks.ts';
 import { continueAfterBuild } from '../services/pipeline.ts';
-import type { IntegrationInput } from '../services/ports.ts';
+import type { IntegrationInput, RepoLock } from '../services/ports.ts';
 import { candidates, diagnose, history, status } from '../services/queries.ts';
 import { executeRollback, planRollback } from '../services/rollback.ts';
+import type { WordsResolution } from '../services/rules/target-words.ts';
+import { resolveTargetWords } from '../services/target-text.ts';
+import { undoTarget } from '../services/targets.ts';
 
 export type { DeploySelector, RollbackSelector, ServiceDeps };
 
@@ -50,6 +56,35 @@ export interface Services {
   history(owner: string, repo: string, limit?: number, known?: Known): Promise<Deployment[]>;
   status(owner: string, repo: string, known?: Known): Promise<Deployment | null>;
   diagnose(owner: string, repo: string, known?: Known): Promise<DiagnoseReport>;
+  /** Who did what on the repo, from the records and confirmations; and what runs now. */
+  audit(
+    owner: string,
+    repo: string,
+    opts: { limit: number; operation?: 'deploy' | 'rollback' | null },
+    known?: Known,
+  ): Promise<AuditReport>;
+  /** A rollback target in words ("어제 배포 전", "before the redis change") resolved to a commit, or refused. */
+  resolveTarget(
+    owner: string,
+    repo: string,
+    text: string,
+    timeZone: string,
+    known?: Known,
+  ): Promise<WordsResolution>;
+  /** The version the last rollback rolled away from ("undo that"). */
+  undoTarget(owner: string, repo: string): Promise<{ commitSha: string; rollbackId: number }>;
+  lock(
+    owner: string,
+    repo: string,
+    req: LockRequest,
+    known?: Known,
+  ): Promise<{ lock: RepoLock; replaced: RepoLock | null }>;
+  unlock(owner: string, repo: string, by: string | null, known?: Known): Promise<RepoLock | null>;
+  activeLock(owner: string, repo: string): RepoLock | null;
+  /** Throws REPO_LOCKED unless unlocked or forced by someone who may; returns the overridden lock. */
+  checkLock(owner: string, repo: string, opts: { force: boolean; mayForce: boolean }): RepoLock | null;
+  /** Cancel a running deploy or rollback on NCP (the entry point; NCP cancel is not wired yet). */
+  cancelRunning(d: Deployment): Promise<CancelOutcome>;
   integrations: {
     add(input: IntegrationInput): Integration;
     update(input: IntegrationInput): Integration;
@@ -71,6 +106,15 @@ export function createServices(deps: ServiceDeps): Services {
     history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),
     status: (owner, repo, known) => status(deps, owner, repo, known),
     diagnose: (owner, repo, known) => diagnose(deps, owner, repo, known),
+    audit: async (owner, repo, opts, known) => auditRepo(deps, owner, repo, opts, known),
+    resolveTarget: async (owner, repo, text, tz, known) =>
+      resolveTargetWords(deps, owner, repo, text, tz, known),
+    undoTarget: async (owner, repo) => undoTarget(deps, owner, repo),
+    lock: async (owner, repo, req, known) => lockRepo(deps, owner, repo, req, known),
+    unlock: async (owner, repo, by, known) => unlockRepo(deps, owner, repo, by, known),
+    activeLock: (owner, repo) => activeLock(deps, owner, repo),
+    checkLock: (owner, repo, opts) => checkLock(deps, owner, repo, opts),
+    cancelRunning: (d) => cancelRunning(deps, d),
     integrations: {
       add: (input) => addIntegration(deps, input),
       update: (input) => updateIntegration(deps, input),

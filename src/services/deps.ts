@@ -2,9 +2,11 @@ import type { Logger } from '../log/logger.ts';
 import type {
   AuditStore,
   Clock,
+  ConfirmationReader,
   DeploymentStore,
   DeploymentTracker,
   IntegrationStore,
+  LockStore,
   NcpPort,
 } from './ports.ts';
 
@@ -17,10 +19,17 @@ export interface ServiceDeps {
   readonly tracker: DeploymentTracker;
   readonly logger: Logger;
   readonly audit?: AuditStore;
+  /** Deploy locks; without them no repo is ever locked. */
+  readonly locks?: LockStore;
+  /** Who confirmed which deployment, for the audit answer. */
+  readonly confirmations?: ConfirmationReader;
   /** Manifest path in the SourceCommit repository when the integration names none (config MANIFEST_PATH). */
   readonly manifestPath: string;
 }
 
-export type RollbackSelector = { readonly stepsBack: number } | { readonly commitSha: string };
+export type RollbackSelector =
+  | { readonly stepsBack: number }
+  /** `faultyOk`: the target may be a rolled-away-from version, chosen on purpose ("undo that"). */
+  | { readonly commitSha: string; readonly faultyOk?: boolean };
 /** A ref (branch, tag; null means the default branch) or an exact commit. */
 export type DeploySelector = { readonly ref: string | null } | { readonly commitSha: string };

@@ -7,6 +7,7 @@ import type {
   RequestChannel,
 } from '../domain/deployment.ts';
 import type { Lang } from '../domain/intent.ts';
+import type { RepoLock } from '../domain/records.ts';
 
 /** Raw SourceBuild run as NCP reports it. */
 export interface BuildRun {
@@ -287,4 +288,35 @@ export interface PendingActionStore {
 export interface EventLog {
   /** True the first time an id is seen; false for every repeat. */
   firstSeen(eventId: string, now: Date): boolean;
+}
+
+export type { RepoLock };
+
+export interface LockStore {
+  /** The active lock at `now`, or null. */
+  active(owner: string, repo: string, now: Date): RepoLock | null;
+  /** Releases any active lock (by the new locker) and takes a new one, in one transaction. */
+  take(l: Omit<RepoLock, 'id' | 'releasedAt' | 'releasedBy'>): RepoLock;
+  /** Releases the active lock; null when there was none. */
+  release(owner: string, repo: string, by: string | null, now: Date): RepoLock | null;
+  /** Locks of the repo, newest first, active or not. */
+  recent(owner: string, repo: string, limit: number): RepoLock[];
+}
+
+/** Who confirmed a deployment's request: the decided pending action that started it. */
+export interface Confirmation {
+  readonly deploymentId: number;
+  readonly decidedBy: string | null;
+  readonly decidedAt: Date | null;
+  readonly requestedBy: string | null;
+}
+
+export interface ConfirmationReader {
+  forDeployments(ids: readonly number[]): Confirmation[];
+}
+
+/** Per-conversation memory (a Slack thread, a console session); the dispatcher owns the state's shape. */
+export interface ConversationStore {
+  get(key: string): unknown;
+  put(key: string, state: unknown, now: Date): void;
 }

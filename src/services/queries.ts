@@ -2,8 +2,16 @@ import type { Deployment } from '../domain/deployment.ts';
 import type { CandidateList, DiagnoseReport } from '../domain/reports.ts';
 import type { ServiceDeps } from './deps.ts';
 import { findIntegration, type KnownIntegration, reasonOf, requireIntegration } from './guards.ts';
-import { candidateList } from './rollback.ts';
+import { activeLock } from './locks.ts';
 import { assessReadiness, type ImageProbe } from './rules/readiness.ts';
+
+const failedLast = (d: Deployment | null): Deployment | null =>
+  d && (d.status === 'failed' || d.status === 'timed_out') ? d : null;
+
+import { candidateList } from './targets.ts';
+
+/** As many candidates as the candidates answer shows by default, so the two counts agree. */
+const DIAGNOSE_LIST = 10;
 
 /** Rollback candidates numbered exactly as `rollback --steps N` counts. */
 export async function candidates(
@@ -53,7 +61,8 @@ export async function diagnose(
   const integration = findIntegration(deps, owner, repo, known);
   const o = integration?.owner ?? owner;
   const r = integration?.repo ?? repo;
-  const list = candidateList(deps, o, r, 1);
+  // The same list (and so the same count) the candidates answer and the rollback use.
+  const list = candidateList(deps, o, r, DIAGNOSE_LIST);
   const first = list.candidates[0];
   let image: ImageProbe | null = null;
   if (integration?.registryHost && first) {
@@ -74,5 +83,7 @@ export async function diagnose(
     image,
     inFlight: deps.deployments.inFlight(o, r),
     mode: deps.ncp.mode,
+    lock: activeLock(deps, o, r),
+    lastFailure: failedLast(deps.deployments.latest(o, r)),
   });
 }

@@ -1,42 +1,13 @@
 import type { Deployment, Requester } from '../domain/deployment.ts';
-import type { CandidateList, RollbackPlan } from '../domain/reports.ts';
+import type { RollbackPlan } from '../domain/reports.ts';
 import type { RollbackSelector, ServiceDeps } from './deps.ts';
 import { asKlepaas, findIntegration, imageRefFor, type KnownIntegration, requireReady } from './guards.ts';
 import { rollOutImage, startBuildOf } from './pipeline.ts';
-import { buildCandidateList, normalizePrefix, selectByPrefix, selectByStep } from './rules/candidates.ts';
 import { deploymentInFlight, noDeploymentHistory, targetChanged } from './rules/messages.ts';
 import { openRecord, startedBefore, track } from './start.ts';
+import { pickTarget } from './targets.ts';
 
-/** Enough rows for any step count a person asks for; a prefix beyond it falls back to the whole history. */
-const CANDIDATE_WINDOW = 200;
-const WHOLE_HISTORY = 1_000_000;
-
-/** The candidates list over the newest `limit` successful deploys (numbering is the same at any limit). */
-export function candidateList(deps: ServiceDeps, owner: string, repo: string, limit: number): CandidateList {
-  const current = deps.deployments.current(owner, repo);
-  // One extra row: the running commit is dropped from the list, so it must not eat a slot.
-  const rows = deps.deployments.successfulDeploys(owner, repo, limit + 1);
-  const list = buildCandidateList(owner, repo, rows, current);
-  return { ...list, candidates: list.candidates.slice(0, limit) };
-}
-
-function pickTarget(deps: ServiceDeps, owner: string, repo: string, sel: RollbackSelector) {
-  if ('stepsBack' in sel) {
-    const window = Math.max(CANDIDATE_WINDOW, Number.isSafeInteger(sel.stepsBack) ? sel.stepsBack + 1 : 0);
-    return {
-      list: candidateList(deps, owner, repo, window),
-      pick: (l: CandidateList) => selectByStep(l, sel.stepsBack),
-    };
-  }
-  const prefix = normalizePrefix(sel.commitSha);
-  let list = candidateList(deps, owner, repo, CANDIDATE_WINDOW);
-  const inWindow = list.candidates.some((c) => c.commitSha.startsWith(prefix));
-  // An old commit is still a valid target; only then pay for the long list.
-  if (!inWindow && deps.deployments.findByCommitPrefix(owner, repo, prefix).length > 0) {
-    list = candidateList(deps, owner, repo, WHOLE_HISTORY);
-  }
-  return { list, pick: (l: CandidateList) => selectByPrefix(l, prefix) };
-}
+export { candidateList } from './targets.ts';
 
 /**
  * What a rollback would do, with the guide's checks in its order: integration (404), build project (400),
@@ -54,7 +25,7 @@ export async function planRollback(
   const i = ready.integration;
   const { list, pick } = pickTarget(deps, i.owner, i.repo, sel);
   if (list.current === null && list.candidates.length === 0) throw noDeploymentHistory(i.owner, i.repo);
-  const target = pick(list);
+  const { faulty, ...target } = pick(list);
   const flying = deps.deployments.inFlight(i.owner, i.repo);
   if (flying) throw deploymentInFlight(i.owner, i.repo, flying);
   const imageRef = imageRefFor(ready, target.commitSha);
@@ -77,6 +48,7 @@ export async function planRollback(
     imageRef,
     imageExists: probe.exists,
     rebuild: !probe.exists,
+    faulty: faulty ?? null,
   };
 }
 
@@ -141,7 +113,9 @@ async function recheck(
 ): Promise<RollbackPlan> {
   let fresh: RollbackPlan;
   try {
-    fresh = await planRollback(deps, plan.owner, plan.repo, { commitSha: plan.target.commitSha }, known);
+    // A faulty target stays allowed only if the plan chose it on purpose ("undo that").
+    const sel = { commitSha: plan.target.commitSha, faultyOk: !!plan.faulty };
+    fresh = await planRollback(deps, plan.owner, plan.repo, sel, known);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'ALREADY_RUNNING')

@@ -101,7 +101,11 @@ describe('klepaas-bot parse', () => {
       const repo = repos.find((r) => text.includes(r)) ?? null;
       const answer = { intent: 'history', owner: null, repo, commitSha: null, stepsBack: null, ref: null };
       // The first message answers last, so printing in arrival order would be caught.
-      return { answer: { ...answer, lang: 'en', reason: null }, delayMs: repo === 'svc-a' ? 600 : 0 };
+      const none = { target: null, minutes: null, note: null, force: false, followUp: null };
+      return {
+        answer: { ...answer, ...none, lang: 'en', reason: null },
+        delayMs: repo === 'svc-a' ? 600 : 0,
+      };
     });
     const input = `${repos.map((r) => `anything new happening with ${r} lately?`).join('\n')}\n`;
     const run = await cli(['--stdin'], {

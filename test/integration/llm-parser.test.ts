@@ -43,6 +43,11 @@ function answer(a: Partial<Omit<Intent, 'source'>> & Pick<Intent, 'intent'>): Om
     ref: null,
     lang: 'en',
     reason: null,
+    target: null,
+    minutes: null,
+    note: null,
+    force: false,
+    followUp: null,
     ...a,
   };
 }
@@ -92,6 +97,11 @@ describe('LLM intent parser against a chat-completions server', () => {
       lang: 'en',
       source: 'llm',
       reason: null,
+      target: null,
+      minutes: null,
+      note: null,
+      force: false,
+      followUp: null,
     });
     expect(intentSchema.safeParse(intent).success).toBe(true);
     expect(server.requests).toHaveLength(1);

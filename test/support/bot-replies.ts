@@ -1,6 +1,7 @@
 import type { BotReply } from '../../src/bot/types.ts';
 import type { Deployment } from '../../src/domain/deployment.ts';
 import type { Lang } from '../../src/domain/intent.ts';
+import type { RepoLock } from '../../src/domain/records.ts';
 import type { CandidateList, DiagnoseReport, RollbackPlan } from '../../src/domain/reports.ts';
 
 export const SHA_RUNNING = 'abc1234567890abc1234567890abc1234567890a';
@@ -79,6 +80,7 @@ export function sampleCandidates(now: Date, count = 3): CandidateList {
     owner: 'K-Le-PaaS',
     repo: 'test01',
     current: samplePlan(now).current,
+    faulty: [],
     candidates: Array.from({ length: count }, (_, i) => ({
       n: i + 1,
       deploymentId: 40 - i,
@@ -189,5 +191,51 @@ export function sampleReplies(now: Date, lang: Lang): BotReply[] {
       ],
     },
     { kind: 'status', lang, owner: 'K-Le-PaaS', repo: 'test01', deployment: sampleDeployment(now) },
+    { kind: 'cancel_running', lang, deployment: sampleDeployment(now), accepted: true },
+    {
+      kind: 'audit',
+      lang,
+      report: {
+        owner: 'K-Le-PaaS',
+        repo: 'test01',
+        items: [
+          {
+            deployment: sampleDeployment(now),
+            confirmedBy: 'U_ASKER',
+            fromSha: 'c39eb54aa1b2c3d4e5f60718293a4b5c6d7e8f90',
+          },
+          {
+            deployment: sampleDeployment(now, { requestedBy: 'root', requestedVia: 'console' }),
+            confirmedBy: null,
+            fromSha: null,
+          },
+        ],
+        locks: [sampleLock(now)],
+        running: sampleDeployment(now),
+      },
+      dropped: {
+        kind: 'rollback',
+        owner: 'K-Le-PaaS',
+        repo: 'test01',
+        targetSha: 'c39eb54aa1b2c3d4e5f60718293a4b5c6d7e8f90',
+      },
+    },
+    { kind: 'locked', lang, lock: sampleLock(now), replaced: null },
+    { kind: 'unlocked', lang, owner: 'K-Le-PaaS', repo: 'test01', lock: sampleLock(now) },
   ];
+}
+
+export function sampleLock(now: Date): RepoLock {
+  return {
+    id: 1,
+    owner: 'K-Le-PaaS',
+    repo: 'test01',
+    lockedBy: 'U_ASKER',
+    via: 'slack',
+    reason: 'release freeze',
+    lockedAt: now,
+    expiresAt: new Date(now.getTime() + 3_600_000),
+    releasedAt: null,
+    releasedBy: null,
+  };
 }

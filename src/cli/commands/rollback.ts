@@ -7,7 +7,7 @@ import { checkWaitFlags, pollFor, runStarted, startOptions } from '../wait.ts';
 
 export default runtimeCommand({
   summary: 'Roll back to the previous, N-back or a given deployed commit',
-  usage: `klepaas-bot rollback <owner/repo> [--to SHA | --steps N] [--yes] [--wait | --no-wait] [--json] [--lang ko|en]
+  usage: `klepaas-bot rollback <owner/repo> [--to SHA | --steps N] [--yes] [--force] [--wait | --no-wait] [--json] [--lang ko|en]
 
 Rolls back to the previous deployment (--steps 1, the default), N back, or a deployed commit (full SHA
 or a unique prefix of 7+ characters). Without --yes it only prints the plan and exits 1.
@@ -15,7 +15,12 @@ With NCP it starts the rollback and prints the record; the bot's poller follows 
 --wait it follows it here: notices on stderr, then the final record; exit 0 only on success.
 With the built-in simulator (no NCP keys) it always waits, since the simulator stops with the command.
 `,
-  options: { to: { type: 'string' }, steps: { type: 'string' }, ...startOptions },
+  options: {
+    to: { type: 'string' },
+    steps: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    ...startOptions,
+  },
   poll: pollFor,
   async body(rt, io, values, positionals) {
     checkWaitFlags(values, rt);
@@ -25,6 +30,8 @@ With the built-in simulator (no NCP keys) it always waits, since the simulator s
     }
     const selector =
       values.to !== undefined ? { commitSha: values.to } : { stepsBack: parseSteps(values.steps ?? '1') };
+    // A deploy lock holds for the CLI too; --force passes it (the CLI's audit entry records the flags).
+    rt.services.checkLock(owner, repo, { force: values.force === true, mayForce: true });
     const plan = await rt.services.planRollback(owner, repo, selector);
     return runStarted(rt, io, values, {
       label: 'Rollback',

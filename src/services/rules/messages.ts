@@ -203,8 +203,8 @@ export function deploymentInFlight(
       ko: `${slug(owner, repo)}의 배포가 이미 진행 중입니다${which}. 끝난 뒤 다시 시도하세요.`,
     },
     hint: {
-      en: `Follow it with /status ${slug(owner, repo)} (or klepaas-bot status ${slug(owner, repo)}).`,
-      ko: `/status ${slug(owner, repo)} (또는 klepaas-bot status ${slug(owner, repo)})로 진행 상황을 확인하세요.`,
+      en: `Follow it with /rollback status ${slug(owner, repo)} (or klepaas-bot status ${slug(owner, repo)}).`,
+      ko: `/rollback status ${slug(owner, repo)} (또는 klepaas-bot status ${slug(owner, repo)})로 진행 상황을 확인하세요.`,
     },
     details: { owner, repo, deploymentId: inFlight?.id ?? null },
   });

@@ -1,5 +1,6 @@
 import type { Deployment, Integration } from '../../domain/deployment.ts';
 import type { Bilingual } from '../../domain/errors.ts';
+import type { RepoLock } from '../../domain/records.ts';
 import type { CandidateList, DiagnoseReport, ReadinessCheck } from '../../domain/reports.ts';
 import { imageMissingWarning } from './messages.ts';
 
@@ -18,6 +19,10 @@ export interface ReadinessInput {
   readonly image: ImageProbe | null;
   readonly inFlight: Deployment | null;
   readonly mode: 'ncp' | 'simulator';
+  /** The active deploy lock, if any: a rollback now would be refused. */
+  readonly lock?: RepoLock | null;
+  /** The newest record, when it failed: what went wrong last, beside what runs now. */
+  readonly lastFailure?: Deployment | null;
 }
 
 const check = (
@@ -149,17 +154,22 @@ export function assessReadiness(input: ReadinessInput): DiagnoseReport {
             en: 'No deployment history found. Deploy the application first.',
             ko: '배포 기록이 없습니다. 먼저 애플리케이션을 배포하세요.',
           },
-          { en: `/deploy ${slug}`, ko: `/deploy ${slug} 로 먼저 배포하세요.` },
+          { en: `/deploy ${slug} main`, ko: `/deploy ${slug} main 으로 먼저 배포하세요.` },
         ),
   );
 
   if (hasHistory) {
     const first = input.list.candidates[0];
+    const f = input.list.faulty.length;
+    const skipped =
+      f > 0
+        ? { en: `; ${f} rolled-away-from version(s) skipped`, ko: `, 롤백으로 벗어난 버전 ${f}개 제외` }
+        : { en: '', ko: '' };
     checks.push(
       first
         ? pass('rollback_target', 'issue', {
-            en: `Previous deployment: ${first.imageTag} (${input.list.candidates.length} candidate(s)).`,
-            ko: `이전 배포: ${first.imageTag} (후보 ${input.list.candidates.length}개)`,
+            en: `1 back: ${first.imageTag} (${input.list.candidates.length} candidate(s)${skipped.en}).`,
+            ko: `1단계 전: ${first.imageTag} (후보 ${input.list.candidates.length}개${skipped.ko})`,
           })
         : check('rollback_target', 'issue', {
             en: 'No earlier deployment to roll back to: only the running commit has been deployed.',
@@ -171,11 +181,20 @@ export function assessReadiness(input: ReadinessInput): DiagnoseReport {
   const img = input.image;
   if (img) {
     if ('error' in img) {
+      // Unreachable registry: a rollback needs it (to check or rebuild the image), so this blocks.
       checks.push(
-        check('image', 'warning', {
-          en: `Could not check image ${img.ref} in NCR: ${img.error}.`,
-          ko: `NCR에서 이미지 ${img.ref}을(를) 확인하지 못했습니다: ${img.error}`,
-        }),
+        check(
+          'image',
+          'issue',
+          {
+            en: `The registry could not be reached to check image ${img.ref}: ${img.error}.`,
+            ko: `레지스트리에 연결하지 못해 이미지 ${img.ref}을(를) 확인하지 못했습니다: ${img.error}`,
+          },
+          {
+            en: `Try again shortly: /rollback diagnose ${slug}`,
+            ko: `잠시 후 다시 확인하세요: /rollback diagnose ${slug}`,
+          },
+        ),
       );
     } else if (img.exists) {
       checks.push(
@@ -194,15 +213,52 @@ export function assessReadiness(input: ReadinessInput): DiagnoseReport {
     f
       ? check(
           'in_flight',
-          'warning',
+          'issue',
           {
             en: `A deployment is in progress (#${f.id}, ${f.operation}, ${f.status}); a rollback now would be refused.`,
             ko: `배포가 진행 중입니다 (#${f.id}, ${f.operation}, ${f.status}). 지금 롤백하면 거절됩니다.`,
           },
-          { en: `klepaas-bot status ${slug}`, ko: `klepaas-bot status ${slug} 로 확인하세요.` },
+          { en: `/rollback status ${slug}`, ko: `/rollback status ${slug} 로 확인하세요.` },
         )
       : pass('in_flight', 'warning', { en: 'No deployment in progress.', ko: '진행 중인 배포가 없습니다.' }),
   );
+
+  const lock = input.lock;
+  if (lock) {
+    checks.push(
+      check(
+        'lock',
+        'issue',
+        {
+          en: `Locked by ${lock.lockedBy ?? '?'}${lock.reason ? ` ("${lock.reason}")` : ''} until ${lock.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; deploys and rollbacks are refused.`,
+          ko: `${lock.lockedBy ?? '?'}님이 ${lock.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC까지 잠갔습니다${lock.reason ? ` ("${lock.reason}")` : ''}. 배포와 롤백을 거절합니다.`,
+        },
+        {
+          en: `"unlock ${input.repo}", or add "force" (recorded)`,
+          ko: `"${input.repo} 잠금 해제해줘", 또는 "강제로"를 붙이세요 (기록됨)`,
+        },
+      ),
+    );
+  }
+  const lf = input.lastFailure;
+  const runningNow = input.list.current;
+  if (lf) {
+    const now = runningNow ? runningNow.commitSha.slice(0, 7) : '?';
+    checks.push(
+      check(
+        'last_failure',
+        'warning',
+        {
+          en: `The last ${lf.operation} (#${lf.id}) ${lf.status}${lf.errorStage ? ` at ${lf.errorStage}` : ''}${lf.errorMessage ? `: ${lf.errorMessage}` : ''}. Running now: ${now}.`,
+          ko: `마지막 ${lf.operation === 'rollback' ? '롤백' : '배포'} (#${lf.id})이(가) ${lf.status}${lf.errorStage ? ` (${lf.errorStage} 단계)` : ''}${lf.errorMessage ? `: ${lf.errorMessage}` : ''}. 지금 실행 중: ${now}`,
+        },
+        {
+          en: `See the record with /rollback status ${slug}; fix and deploy again, or roll back (candidates: /rollback candidates ${slug}).`,
+          ko: `/rollback status ${slug} 로 기록을 확인하고, 고쳐서 다시 배포하거나 롤백하세요 (후보: /rollback candidates ${slug}).`,
+        },
+      ),
+    );
+  }
 
   checks.push(
     input.mode === 'simulator'

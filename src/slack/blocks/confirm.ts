@@ -4,6 +4,7 @@ import { shortSha } from '../../domain/repo-ref.ts';
 import type { RunningCommit } from '../../domain/reports.ts';
 import { stepsBackPhrase } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
+import { lockText } from './conversation.ts';
 import { firstLine, formatAge, formatTime, type RenderContext, t } from './format.ts';
 import {
   actions,
@@ -101,7 +102,24 @@ export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderC
     : t(lang, ':white_check_mark: NCR에 이미지 있음', ':white_check_mark: Image present in NCR');
   const title = t(lang, `${repo} 롤백할까요?`, `Roll back ${repo}?`);
   const go = t(lang, '롤백', 'Roll back');
-  const back = stepsBackPhrase(plan.stepsBack, lang);
+  const back = plan.faulty
+    ? t(lang, '롤백 전 버전으로 되돌림', 'undoing the rollback')
+    : stepsBackPhrase(plan.stepsBack, lang);
+  // The reading of a target in words, a rolled-away-from target taken on purpose, a forced lock.
+  const notes: string[] = [];
+  if (plan.reasoning) notes.push(`:mag: ${esc(plan.reasoning[lang])}`);
+  if (plan.faulty)
+    notes.push(
+      t(
+        lang,
+        `:warning: \`${shortSha(plan.faulty.commitSha)}\`은(는) 롤백 #${plan.faulty.rollbackId}로 벗어난 버전입니다.`,
+        `:warning: \`${shortSha(plan.faulty.commitSha)}\` was rolled away from by rollback #${plan.faulty.rollbackId}.`,
+      ),
+    );
+  if (r.overridesLock)
+    notes.push(
+      `${lockText(r.overridesLock, lang, ctx)} — ${t(lang, '강제 진행 (기록됨)', 'forcing past it (recorded)')}`,
+    );
   const dialog = t(
     lang,
     `${repo} 를 ${shortSha(plan.target.commitSha)} (${back})로 되돌립니다.`,
@@ -113,9 +131,10 @@ export function renderConfirmRollback(r: Reply<'confirm_rollback'>, ctx: RenderC
       fields([
         `*${t(lang, '현재 실행 중', 'Running now')}*\n${runningLine(plan.current, ctx, lang)}`,
         `*${t(lang, '되돌릴 커밋', 'Roll back to')}*\n${target}`,
-        `*${t(lang, '몇 단계 전', 'Steps back')}*\n${plan.stepsBack}`,
+        `*${t(lang, '몇 단계 전', 'Steps back')}*\n${plan.faulty ? back : plan.stepsBack}`,
         `*${t(lang, '이미지', 'Image')}*\n${image}`,
       ]),
+      ...(notes.length > 0 ? [context(...notes)] : []),
       decisionButtons(lang, r.pendingId, go, title, dialog),
       footer(lang, r.pendingId, r.requestedBy, r.expiresAt, ctx),
     ],

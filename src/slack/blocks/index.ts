@@ -1,5 +1,12 @@
 import type { BotReply } from '../../bot/types.ts';
 import { renderConfirmDeploy, renderConfirmRollback } from './confirm.ts';
+import {
+  renderAudit,
+  renderCancelRunning,
+  renderLocked,
+  renderUnlocked,
+  withDropped,
+} from './conversation.ts';
 import type { RenderContext } from './format.ts';
 import type { SlackMessage } from './kit.ts';
 import {
@@ -41,7 +48,19 @@ export {
 
 /** One renderer per reply kind; the switch is exhaustive so a new kind fails the type check here. */
 export function renderReply(reply: BotReply, ctx: RenderContext): SlackMessage {
+  return withDropped(renderBody(reply, ctx), reply);
+}
+
+function renderBody(reply: BotReply, ctx: RenderContext): SlackMessage {
   switch (reply.kind) {
+    case 'audit':
+      return renderAudit(reply, ctx);
+    case 'locked':
+      return renderLocked(reply, ctx);
+    case 'unlocked':
+      return renderUnlocked(reply);
+    case 'cancel_running':
+      return renderCancelRunning(reply);
     case 'help':
       return renderHelp(reply);
     case 'unknown':

@@ -1,4 +1,4 @@
-import { unknownReasonText } from '../../bot/examples.ts';
+import { unknownReasonText, withCommit } from '../../bot/examples.ts';
 import type { BotReply } from '../../bot/types.ts';
 import type { Lang } from '../../domain/intent.ts';
 import { formatRepo, shortSha } from '../../domain/repo-ref.ts';
@@ -70,10 +70,10 @@ export const helpLines: readonly HelpLine[] = [
   },
 ];
 
-const helpList = (lang: Lang, max = helpLines.length): string =>
+const helpList = (lang: Lang, max = helpLines.length, commit: string | null = null): string =>
   helpLines
     .slice(0, max)
-    .map((l) => `• \`${l.text[lang]}\` — ${l.what[lang]}`)
+    .map((l) => `• \`${withCommit(l.text[lang], commit)}\` — ${l.what[lang]}`)
     .join('\n');
 
 export function renderHelp(r: Reply<'help'>): SlackMessage {
@@ -82,7 +82,7 @@ export function renderHelp(r: Reply<'help'>): SlackMessage {
   return message(
     [
       header(title),
-      section(helpList(lang)),
+      section(helpList(lang, helpLines.length, r.commit ?? null)),
       context(
         t(
           lang,
@@ -91,7 +91,7 @@ export function renderHelp(r: Reply<'help'>): SlackMessage {
         ),
       ),
     ],
-    `${title}\n${helpLines.map((l) => `${l.text[lang]} — ${l.what[lang]}`).join('\n')}`,
+    `${title}\n${helpLines.map((l) => `${withCommit(l.text[lang], r.commit)} — ${l.what[lang]}`).join('\n')}`,
   );
 }
 

@@ -4,6 +4,7 @@ import type { Lang } from '../../domain/intent.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
 import { operationWord, statusWord } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
+import { lockText } from './conversation.ts';
 import { firstLine, formatAge, formatDuration, formatTime, type RenderContext, t } from './format.ts';
 import {
   type Block,
@@ -113,6 +114,17 @@ export function renderCandidates(r: Reply<'candidates'>, ctx: RenderContext): Sl
       ),
     );
   }
+  // Rolled-away-from versions: listed, marked, no button and no number.
+  for (const f of list.faulty)
+    blocks.push(
+      context(
+        t(
+          lang,
+          `:warning: \`${shortSha(f.commitSha)}\` ${esc(firstLine(f.commitMessage))} · 롤백 #${f.rollbackId}로 벗어난 버전 (대상 아님)`,
+          `:warning: \`${shortSha(f.commitSha)}\` ${esc(firstLine(f.commitMessage))} · rolled away from by rollback #${f.rollbackId} (not a target)`,
+        ),
+      ),
+    );
   blocks.push(
     context(
       t(
@@ -159,5 +171,24 @@ export function renderStatus(r: Reply<'status'>, ctx: RenderContext): SlackMessa
   const line = deploymentLine(d, ctx, lang);
   const blocks: Block[] = [section(`*${esc(repo)}*\n${line}`)];
   if (d.errorMessage) blocks.push(context(`:warning: ${esc(firstLine(d.errorMessage))}`));
+  const now = r.running;
+  if (now?.commitSha) {
+    const since = now.deployedAt ?? now.completedAt ?? now.requestedAt;
+    const by = now.requestedBy
+      ? now.requestedVia === 'slack'
+        ? mention(now.requestedBy)
+        : esc(now.requestedBy)
+      : '?';
+    blocks.push(
+      context(
+        t(
+          lang,
+          `지금 실행 중: \`${shortSha(now.commitSha)}\` ${esc(firstLine(now.commitMessage))} · ${formatTime(since, ctx)}부터 · ${by}의 ${operationWord(now.operation, lang)} #${now.id}`,
+          `Running now: \`${shortSha(now.commitSha)}\` ${esc(firstLine(now.commitMessage))} · since ${formatTime(since, ctx)} · ${operationWord(now.operation, lang)} #${now.id} by ${by}`,
+        ),
+      ),
+    );
+  }
+  if (r.lock) blocks.push(context(lockText(r.lock, lang, ctx)));
   return message(blocks, `${outside(repo)}: #${d.id} ${d.status}`);
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeploymentJson, json, type Run, startCli, waitFor } from './spawn-cli.ts';
 
@@ -217,5 +218,20 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
       const mod = (await import(`../../../src/cli/commands/${name}.ts`)) as { default: { summary: string } };
       expect(summary, name).toBe(mod.default.summary);
     }
+  });
+
+  it('a deploy lock taken in chat holds for the CLI; --force passes it', async () => {
+    expect((await cli('candidates', 'K-Le-PaaS/test01', '--json')).code).toBe(0);
+    const db = new Database(join(dir, 'k.db'));
+    const now = Date.now();
+    db.prepare(
+      "INSERT INTO repo_locks (owner, repo, locked_by, via, reason, locked_at, expires_at) VALUES ('K-Le-PaaS', 'test01', 'UBOB', 'slack', 'freeze', ?, ?)",
+    ).run(now, now + 3_600_000);
+    db.close();
+    const refused = await cli('rollback', 'K-Le-PaaS/test01', '--yes', '--json');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/locked by UBOB \("freeze"\) until/);
+    const forced = await cli('rollback', 'K-Le-PaaS/test01', '--yes', '--force', '--json');
+    expect(forced.code, forced.stderr).toBe(0);
   });
 });

@@ -47,10 +47,12 @@ describe('openDatabase', () => {
       expect(tables).toEqual([
         '__drizzle_migrations',
         'audit_log',
+        'conversations',
         'deployments',
         'integrations',
         'pending_actions',
         'processed_events',
+        'repo_locks',
       ]);
     } finally {
       first.close();

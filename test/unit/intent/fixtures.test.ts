@@ -9,10 +9,15 @@ const fixtureSchema = z
   .strict();
 type Fixture = z.infer<typeof fixtureSchema>;
 
-const fixtures: Fixture[] = readFileSync(new URL('../../../fixtures/intents.jsonl', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== '')
-  .map((line) => fixtureSchema.parse(JSON.parse(line)));
+const load = (name: string): Fixture[] =>
+  readFileSync(new URL(`../../../fixtures/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => fixtureSchema.parse(JSON.parse(line)));
+const fixtures = load('intents.jsonl');
+// Phrasings for the cancel / lock / audit / question / target / follow-up contract, written before the
+// grammar was taught them; kept apart so the original set's agreement stays comparable.
+const heldOut = load('intents-heldout-11.jsonl');
 
 const keys = Object.keys(intentSchema.shape).filter((k) => k !== 'source') as Array<keyof Fixture['expect']>;
 
@@ -22,13 +27,35 @@ describe('grammar over fixtures/intents.jsonl', () => {
     for (const { text, expect: e } of fixtures) {
       if (e.intent === 'unknown') expect(e.reason, text).not.toBeNull();
       else expect(e.reason, text).toBeNull();
-      if (e.intent === 'rollback') expect((e.commitSha === null) !== (e.stepsBack === null), text).toBe(true);
+      if (e.intent === 'rollback') {
+        const named = [e.commitSha, e.stepsBack, e.target, e.followUp].filter((v) => v !== null);
+        expect(named, text).toHaveLength(1);
+      }
     }
   });
 
   it('agrees exactly with at least 98 % of the labels, and every answer is schema-valid', () => {
+    expect(agreement(fixtures, 'intents.jsonl')).toBeGreaterThanOrEqual(0.98);
+  });
+
+  it('agrees with at least 95 % of the held-out phrasings of the new contract', () => {
+    expect(agreement(heldOut, 'intents-heldout-11.jsonl')).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('never reads a question as an action', () => {
+    for (const { text, expect: e } of [...fixtures, ...heldOut]) {
+      if (!/[?？]\s*$/.test(text) || e.intent !== 'audit') continue;
+      expect(['rollback', 'deploy', 'cancel', 'lock', 'unlock'], text).not.toContain(
+        parseWithGrammar(text).intent,
+      );
+    }
+  });
+});
+
+function agreement(set: readonly Fixture[], name: string): number {
+  {
     const misses: string[] = [];
-    for (const { text, expect: want } of fixtures) {
+    for (const { text, expect: want } of set) {
       const got = parseWithGrammar(text);
       expect(intentSchema.safeParse(got).success, text).toBe(true);
       expect(got.source).toBe('grammar');
@@ -40,9 +67,9 @@ describe('grammar over fixtures/intents.jsonl', () => {
         );
       }
     }
-    const agreement = (fixtures.length - misses.length) / fixtures.length;
-    if (misses.length > 0) console.log(`${misses.length} misses:\n${misses.join('\n')}`);
-    console.log(`grammar agreement: ${(agreement * 100).toFixed(1)} % of ${fixtures.length}`);
-    expect(agreement).toBeGreaterThanOrEqual(0.98);
-  });
-});
+    const share = (set.length - misses.length) / set.length;
+    if (misses.length > 0) console.log(`${name}: ${misses.length} misses:\n${misses.join('\n')}`);
+    console.log(`grammar agreement on ${name}: ${(share * 100).toFixed(1)} % of ${set.length}`);
+    return share;
+  }
+}

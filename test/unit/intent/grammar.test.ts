@@ -55,3 +55,16 @@ describe('parseWithGrammar bounds', () => {
     expect(intentSchema.parse(got)).toMatchObject({ intent: 'unknown', reason: 'empty' });
   });
 });
+
+describe('rollback targets the grammar cannot read', () => {
+  it('keeps the words after "to" as the target instead of 1 back, and never takes them for the repo', () => {
+    const normal = parseWithGrammar('rollback test01 back to normal');
+    expect([normal.repo, normal.target, normal.stepsBack]).toEqual(['test01', 'normal', null]);
+    const morning = parseWithGrammar('go back to the version from this morning');
+    expect([morning.repo, morning.target]).toEqual([null, 'this morning']);
+    // Words that mean the previous version, and counts, are still read as counts.
+    expect(parseWithGrammar('revert test01 to the previous release').stepsBack).toBe(1);
+    expect(parseWithGrammar('rollback test01 to the last known good version').stepsBack).toBe(1);
+    expect(parseWithGrammar('rollback test01 to 2 versions back').stepsBack).toBe(2);
+  });
+});

@@ -10,6 +10,11 @@ const none = {
   stepsBack: null,
   ref: null,
   reason: null,
+  target: null,
+  minutes: null,
+  note: null,
+  force: false,
+  followUp: null,
 } as const;
 
 const answer = (a: Partial<LlmAnswer> & Pick<LlmAnswer, 'intent'>): LlmAnswer => ({
@@ -205,5 +210,36 @@ describe('typedSpelling', () => {
   it('returns the name as the message spells it', () => {
     expect(typedSpelling('k-le-paas/Test01 롤백', 'test01')).toBe('Test01');
     expect(typedSpelling('nothing here', 'test01')).toBe('test01');
+  });
+});
+
+describe('grounding of the new slots', () => {
+  it('never lets the model turn a question into an action, or an unreadable target into a count', () => {
+    expect(
+      why('누가 test01 롤백했어?', answer({ intent: 'rollback', repo: 'test01', stepsBack: 1 })),
+    ).toMatch(/question/);
+    const g = grammar({ intent: 'rollback', repo: 'test01', target: 'main' });
+    expect(
+      why('rollback test01 to main', answer({ intent: 'rollback', repo: 'test01', stepsBack: 1 }), g),
+    ).toMatch(/target "main"/);
+  });
+
+  it('checks lock minutes, note, target and force against the message', () => {
+    const text = 'lock test01 for 2 hours because of the freeze';
+    const g = grammar({ intent: 'lock', repo: 'test01' });
+    expect(
+      why(text, answer({ intent: 'lock', repo: 'test01', minutes: 120, note: 'the freeze' }), g),
+    ).toBeNull();
+    expect(why(text, answer({ intent: 'lock', repo: 'test01', minutes: 90 }), g)).toMatch(/minutes 90/);
+    expect(why(text, answer({ intent: 'lock', repo: 'test01', note: 'a party' }), g)).toMatch(/note/);
+    expect(
+      why('rollback test01', answer({ intent: 'rollback', repo: 'test01', stepsBack: 1, force: true })),
+    ).toMatch(/force/);
+    expect(
+      why(
+        'rollback test01 to yesterday',
+        answer({ intent: 'rollback', repo: 'test01', target: 'last week' }),
+      ),
+    ).toMatch(/target "last week" not in the message/);
   });
 });

@@ -42,7 +42,7 @@ describe('candidates: one definition of N back', () => {
     expect(selectByStep(l, 2).commitSha).toBe(A);
   });
 
-  it('after a rollback on top, the rolled-back-to commit runs and is never a target', () => {
+  it('after a rollback on top, the rolled-back-to commit runs and the rolled-away-from one is faulty', () => {
     const rows = [
       dep({ id: 4, commitSha: A, operation: 'rollback', rollbackFromId: 3 }),
       dep({ id: 3, commitSha: C }),
@@ -51,9 +51,47 @@ describe('candidates: one definition of N back', () => {
     ];
     const l = list(rows);
     expect(l.current?.commitSha).toBe(A);
-    expect(l.candidates.map((c) => c.commitSha)).toEqual([C, B]);
-    expect(selectByStep(l, 1).commitSha).toBe(C);
+    // C was rolled away from: never a target, listed apart, marked with the rollback that fled it.
+    expect(l.candidates.map((c) => c.commitSha)).toEqual([B]);
+    expect(l.faulty.map((f) => [f.commitSha, f.rollbackId, f.deploymentId])).toEqual([[C, 4, 3]]);
+    expect(selectByStep(l, 1).commitSha).toBe(B);
     expect(refusal(() => selectByPrefix(l, A.slice(0, 7))).code).toBe('ALREADY_RUNNING');
+    expect(refusal(() => selectByPrefix(l, C.slice(0, 7))).code).toBe('FAULTY_TARGET');
+    // Chosen on purpose ("undo that"), it is allowed and comes back marked.
+    expect(selectByPrefix(l, C.slice(0, 7), { faultyOk: true }).faulty?.rollbackId).toBe(4);
+  });
+
+  it('deploy A, deploy B, roll back to A: 1 back is what ran before A, never B', () => {
+    const rows = [
+      dep({ id: 4, commitSha: A, operation: 'rollback', rollbackFromId: 3 }),
+      dep({ id: 3, commitSha: B }),
+      dep({ id: 2, commitSha: A }),
+      dep({ id: 1, commitSha: C }),
+    ];
+    const l = list(rows);
+    expect(selectByStep(l, 1).commitSha).toBe(C);
+    expect(l.candidates.map((c) => c.commitSha)).not.toContain(B);
+  });
+
+  it('rolling back twice marks both fled versions; a plain deploy or an undo clears the mark', () => {
+    const twice = [
+      dep({ id: 5, commitSha: B, operation: 'rollback', rollbackFromId: 4 }),
+      dep({ id: 4, commitSha: C, operation: 'rollback', rollbackFromId: 3 }),
+      dep({ id: 3, commitSha: D }),
+      dep({ id: 2, commitSha: C }),
+      dep({ id: 1, commitSha: B }),
+    ];
+    // D fled (rollback #4), then C fled (rollback #5): only the oldest remains… none before B here.
+    expect(list(twice).faulty.map((f) => f.commitSha)).toEqual([C, D]);
+    expect(list(twice).candidates).toEqual([]);
+    const redeployed = [dep({ id: 6, commitSha: D }), ...twice];
+    expect(list(redeployed).faulty.map((f) => f.commitSha)).toEqual([C]);
+    // An undo (a rollback to the faulty C) clears C and marks nothing.
+    const undone = [dep({ id: 6, commitSha: C, operation: 'rollback', rollbackFromId: 5 }), ...twice];
+    const u = list(undone);
+    expect(u.current?.commitSha).toBe(C);
+    expect(u.faulty.map((f) => f.commitSha)).toEqual([D]);
+    expect(u.candidates.map((c) => c.commitSha)).toEqual([B]);
   });
 
   it('a commit deployed twice counts once, at its newest position', () => {
@@ -173,5 +211,35 @@ describe('candidate numbering over arbitrary histories', () => {
         });
       }),
     );
+  });
+});
+
+describe('targets in words', () => {
+  it('"before X" is what ran before the deploy that brought X in, not before a later rollback to it', async () => {
+    const { beforeChange } = await import('../../../src/services/rules/target-words.ts');
+    const rows = [
+      dep({
+        id: 5,
+        commitSha: A,
+        operation: 'rollback',
+        rollbackFromId: 4,
+        commitMessage: 'Add redis cache',
+      }),
+      dep({ id: 4, commitSha: C }),
+      dep({ id: 3, commitSha: A, commitMessage: 'Add redis cache' }),
+      dep({ id: 2, commitSha: B }),
+    ];
+    expect(beforeChange(rows, 'redis')?.before?.commitSha).toBe(B);
+  });
+
+  it('reads times in the zone given: 어제 배포 전 is the start of yesterday there', async () => {
+    const { readTargetWords } = await import('../../../src/services/rules/target-words.ts');
+    const now = new Date('2026-12-01T22:00:00Z'); // 07:00 on 12-02 in Seoul
+    const w = readTargetWords('어제 배포 전', now, 'Asia/Seoul');
+    expect(w.kind === 'at' && w.at.toISOString()).toBe('2026-11-30T15:00:00.000Z');
+    const three = readTargetWords('3pm', now, 'Asia/Seoul');
+    expect(three.kind === 'at' && three.at.toISOString()).toBe('2026-12-01T06:00:00.000Z');
+    expect(readTargetWords('main', now, 'UTC').kind).toBe('ref');
+    expect(readTargetWords('2a7a', now, 'UTC').kind).toBe('short_sha');
   });
 });

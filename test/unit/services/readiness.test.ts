@@ -100,14 +100,51 @@ describe('assessReadiness', () => {
     expect(r.issues[0]).toContain('No earlier deployment to roll back to');
   });
 
-  it('warns about an in-flight deployment and simulator mode', () => {
+  it('is not ready while a deployment is in flight (a rollback now is refused), and warns of simulator mode', () => {
     const flying = dep({ id: 7, commitSha: A, status: 'building', operation: 'rollback' });
     const r = assessReadiness(input({ inFlight: flying, mode: 'simulator' }));
-    expect(r.ready).toBe(true);
+    expect(r.ready).toBe(false);
     expect(r.in_flight?.id).toBe(7);
+    expect(r.issues.join(' ')).toContain('#7');
     expect(r.mode).toBe('simulator');
-    expect(r.warnings).toHaveLength(2);
-    expect(r.warnings[0]).toContain('#7');
-    expect(r.warnings[1]).toContain('simulator');
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]).toContain('simulator');
+  });
+
+  it('a failed last deployment is shown with what runs now and what to do', () => {
+    const failed = dep({
+      id: 9,
+      commitSha: A,
+      status: 'failed',
+      errorStage: 'deploy',
+      errorMessage: 'scenario failed',
+    });
+    const r = assessReadiness(input({ lastFailure: failed }));
+    const c = r.checks.find((x) => x.id === 'last_failure');
+    expect(c?.message.en).toMatch(
+      /The last deploy \(#9\) failed at deploy: scenario failed\. Running now: [0-9a-f]{7}\./,
+    );
+    expect(c?.hint?.ko).toContain('/rollback candidates K-Le-PaaS/test01');
+  });
+
+  it('is not ready while locked or when the registry cannot be reached', () => {
+    const lock = {
+      id: 1,
+      owner: 'K-Le-PaaS',
+      repo: 'test01',
+      lockedBy: 'UBOB',
+      via: 'slack' as const,
+      reason: 'release freeze',
+      lockedAt: new Date(0),
+      expiresAt: new Date(3_600_000),
+      releasedAt: null,
+      releasedBy: null,
+    };
+    const locked = assessReadiness(input({ lock }));
+    expect(locked.ready).toBe(false);
+    expect(locked.issues.join(' ')).toMatch(/UBOB.*release freeze/);
+    const down = assessReadiness(input({ image: { ref: 'reg/x:abc1234', error: 'connect ECONNREFUSED' } }));
+    expect(down.ready).toBe(false);
+    expect(down.issues.join(' ')).toMatch(/registry could not be reached/);
   });
 });

@@ -65,7 +65,7 @@ function expectWithinLimits(m: SlackMessage): void {
 describe('renderReply', () => {
   it.each(['ko', 'en'] as const)('renders every reply kind in %s within Slack limits', (lang) => {
     const replies = sampleReplies(now, lang);
-    expect(new Set(replies.map((r) => r.kind)).size).toBe(12);
+    expect(new Set(replies.map((r) => r.kind)).size).toBe(16);
     for (const r of replies) {
       const m = renderReply(r, ctx);
       expectWithinLimits(m);

@@ -52,6 +52,7 @@ const outsideKeys = new Set([
   'issues',
   'warnings',
   'options',
+  'lockedBy',
 ]);
 
 // Owner and repo are checked against GitHub's name rules at the edge (at most 100 characters), so they get
@@ -66,7 +67,12 @@ function poison<T>(value: T, bad: string, inside = false): T {
   return Object.fromEntries(
     Object.entries(value).map(([k, v]) => [
       k,
-      poison(v, nameKeys.has(k) ? asName(bad) : bad, inside || outsideKeys.has(k)),
+      // A lock's reason is what a person typed; a reply's `reason` elsewhere is one of our codes.
+      poison(
+        v,
+        nameKeys.has(k) ? asName(bad) : bad,
+        inside || outsideKeys.has(k) || (k === 'reason' && 'lockedAt' in value),
+      ),
     ]),
   ) as T;
 }
@@ -174,11 +180,31 @@ function checkMessage(m: SlackMessage, where: string): void {
 
 const langs: readonly Lang[] = ['ko', 'en'];
 
+// A new reply kind fails to compile here until it is listed, and then this test until it is sampled.
+const everyReplyKind: Record<BotReply['kind'], true> = {
+  help: true,
+  unknown: true,
+  error: true,
+  choose_repo: true,
+  confirm_rollback: true,
+  confirm_deploy: true,
+  started: true,
+  canceled: true,
+  cancel_running: true,
+  audit: true,
+  locked: true,
+  unlocked: true,
+  diagnose: true,
+  candidates: true,
+  history: true,
+  status: true,
+};
+
 describe('every message kind with hostile text from outside', () => {
   for (const [name, bad] of Object.entries(hostile)) {
     it.each(langs)(`replies (${name}, %s)`, (lang) => {
       const replies = sampleReplies(now, lang).map((r) => poison(r, bad));
-      expect(new Set(replies.map((r) => r.kind)).size).toBe(12);
+      expect(new Set(replies.map((r) => r.kind))).toEqual(new Set(Object.keys(everyReplyKind)));
       for (const r of replies) checkMessage(renderReply(r, ctx), `${r.kind}`);
     });
 
