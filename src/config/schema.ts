@@ -106,6 +106,8 @@ export const envSchema = z.object({
   ALLOWED_CHANNELS: csv,
   APPROVERS: csv,
   CONFIRM_TTL_MS: positiveInt(600_000),
+  /** How long a rollback pins its repo (deploys bringing the rolled-away-from code back are refused). */
+  PIN_TTL_MS: positiveInt(24 * 3600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

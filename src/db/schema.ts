@@ -268,3 +268,38 @@ export type DeploymentRow = typeof deployments.$inferSelect;
 export type RepoLockRow = typeof repoLocks.$inferSelect;
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type PendingActionRow = typeof pendingActions.$inferSelect;
+
+/**
+ * Pins after a rollback: the repo stays on what it was rolled back to, and deploys that would bring the
+ * rolled-away-from commit back are refused until the pin ends (expiry, unpin, a verified deploy).
+ * One pin per rollback; active while not unpinned and not expired.
+ */
+export const repoPins = sqliteTable(
+  'repo_pins',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    rollbackId: integer('rollback_id')
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    fromDeploymentId: integer('from_deployment_id').references(() => deployments.id, {
+      onDelete: 'set null',
+    }),
+    fromSha: text('from_sha').notNull(),
+    fromMessage: text('from_message'),
+    reason: text('reason').notNull(),
+    pinnedAt: time('pinned_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    remindedAt: time('reminded_at'),
+    unpinnedAt: time('unpinned_at'),
+    unpinnedBy: text('unpinned_by'),
+    unpinReason: text('unpin_reason'),
+  },
+  (t) => [
+    uniqueIndex('repo_pins_rollback').on(t.rollbackId),
+    index('repo_pins_repo').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.expiresAt),
+    index('repo_pins_due').on(t.expiresAt).where(sql`${t.unpinnedAt} IS NULL AND ${t.remindedAt} IS NULL`),
+  ],
+);
+export type RepoPinRow = typeof repoPins.$inferSelect;

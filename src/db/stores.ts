@@ -8,6 +8,7 @@ import {
   type IntegrationStore,
   type LockStore,
   type PendingActionStore,
+  type PinStore,
   systemClock,
 } from '../services/ports.ts';
 import { createAuditStore } from './audit.repo.ts';
@@ -18,6 +19,7 @@ import { createIntegrationStore } from './integrations.repo.ts';
 import { createLockStore } from './locks.repo.ts';
 import type { Db } from './open.ts';
 import { createPendingActionStore } from './pending-actions.repo.ts';
+import { createPinStore } from './pins.repo.ts';
 
 export interface Stores {
   readonly deployments: DeploymentStore;
@@ -26,6 +28,7 @@ export interface Stores {
   readonly pendingActions: PendingActionStore;
   readonly events: EventLog;
   readonly locks: LockStore;
+  readonly pins: PinStore;
   readonly conversations: ConversationStore;
   readonly confirmations: ConfirmationReader;
 }
@@ -39,6 +42,7 @@ export function createStores(db: Db, clock: Clock = systemClock): Stores {
     pendingActions: createPendingActionStore(db),
     events: createEventLog(db),
     locks: createLockStore(db),
+    pins: createPinStore(db),
     conversations: createConversationStore(db),
     confirmations: createConfirmationReader(db),
   };

@@ -142,3 +142,22 @@ export interface Integration {
 export const defaultImageName = (owner: string, repo: string): string => `${owner}-${repo}`.toLowerCase();
 
 export const DEFAULT_BUILD_BRANCH = 'klepaas-build';
+
+/** A repo kept on the version a rollback returned to (see the pins table). */
+export interface RepoPin {
+  readonly id: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly rollbackId: number;
+  readonly fromDeploymentId: number | null;
+  /** The commit rolled away from: a deploy that still contains it is refused unless forced. */
+  readonly fromSha: string;
+  readonly fromMessage: string | null;
+  readonly reason: string;
+  readonly pinnedAt: Date;
+  readonly expiresAt: Date;
+  readonly remindedAt: Date | null;
+  readonly unpinnedAt: Date | null;
+  readonly unpinnedBy: string | null;
+  readonly unpinReason: string | null;
+}

@@ -231,6 +231,10 @@ export class NcpClient implements NcpPort {
     return this.#git.resolveRef(repo, ref);
   }
 
+  commitContains(repo: SourceRepo, commitSha: string, ancestorSha: string): Promise<boolean> {
+    return this.#git.commitContains(repo, commitSha, ancestorSha);
+  }
+
   /** One signed call to SourceBuild or SourceDeploy, retried when it is a read, parsed with `schema`. */
   #api<S extends z.ZodType>(
     service: 'build' | 'deploy',

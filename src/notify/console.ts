@@ -56,6 +56,7 @@ export function createConsoleNotifier(opts: ConsoleNotifierOptions): ConsoleNoti
     verifying: line('verifying'),
     verified: line('verified'),
     verificationFailed: line('verificationFailed'),
+    pinReminder: line('pinReminder'),
     settle,
   };
 }

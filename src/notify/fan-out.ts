@@ -12,6 +12,7 @@ const methodFor: Readonly<Record<PollerEventKind, NoticeKind>> = {
   verifying: 'verifying',
   verified: 'verified',
   verification_failed: 'verificationFailed',
+  pin_reminder: 'pinReminder',
 };
 
 export const noticeKindOf = (kind: PollerEventKind): NoticeKind => methodFor[kind];

@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus } from '../domain/deployment.ts';
+import type { Deployment, DeploymentStatus, RepoPin } from '../domain/deployment.ts';
 
 /** Everything a notice says, taken from one state change of a deployment. */
 export interface DeploymentNotice {
@@ -14,6 +14,8 @@ export interface DeploymentNotice {
   readonly elapsedMs: number;
   readonly limitMs: number | null;
   readonly at: Date;
+  /** The pin a reminder is about. */
+  readonly pin?: RepoPin;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface Notifier {
   verified(n: DeploymentNotice): Promise<void>;
   /** Figures against thresholds; a failed rollback's verification is broadcast. */
   verificationFailed(n: DeploymentNotice): Promise<void>;
+  /** A rollback's pin ends soon; `pin` is set. */
+  pinReminder(n: DeploymentNotice): Promise<void>;
 }
 
 export type NoticeKind = keyof Notifier;
@@ -45,3 +49,4 @@ export const noticeKinds: readonly NoticeKind[] = [
   'canceled',
 ];
 export const verifyNoticeKinds: readonly NoticeKind[] = ['verifying', 'verified', 'verificationFailed'];
+export const pinNoticeKinds: readonly NoticeKind[] = ['pinReminder'];

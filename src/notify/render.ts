@@ -3,7 +3,7 @@ import { formatDuration } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
 import { withoutRefMarkers } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
-import { verifyLine } from '../domain/verify-wording.ts';
+import { pinReminderLine, verifyLine } from '../domain/verify-wording.ts';
 import { operationWord } from '../domain/wording.ts';
 import type { DeploymentNotice, NoticeKind } from './port.ts';
 
@@ -229,6 +229,10 @@ export function renderNotice(
   opts: RenderOptions = {},
 ): RenderedNotice {
   const lang = n.deployment.lang;
+  if (kind === 'pinReminder') {
+    const text = n.pin ? pinReminderLine(n.pin, lang) : '';
+    return { kind, lang, text, headline: text };
+  }
   if (kind === 'verifying' || kind === 'verified' || kind === 'verificationFailed') {
     const v = verifyLine(n.deployment, lang);
     return { kind, lang, text: v.text, headline: v.headline };

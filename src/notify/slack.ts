@@ -9,7 +9,7 @@ import {
   renderOutcomeReply,
   renderNotice as renderSlackNotice,
 } from '../slack/blocks/notices.ts';
-import { renderVerifyAlert, renderVerifyCard } from '../slack/blocks/verify-card.ts';
+import { renderPinReminder, renderVerifyAlert, renderVerifyCard } from '../slack/blocks/verify-card.ts';
 import { dmNote, isDmChannel } from '../slack/blocks/where.ts';
 import { cannotPostHere, describeSlackError, isRateLimited, type Poster } from '../slack/web-api.ts';
 import type { DeploymentNotice, NoticeKind, Notifier } from './port.ts';
@@ -40,6 +40,7 @@ const toneOf: Readonly<Record<NoticeKind, NoticeTone>> = {
   verifying: 'progress',
   verified: 'success',
   verificationFailed: 'failure',
+  pinReminder: 'ended',
 };
 
 interface Place {
@@ -204,7 +205,21 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     }
   }
 
+  /** In the rollback's thread, mentioning whoever asked for it. */
+  async function sendPinReminder(n: DeploymentNotice): Promise<void> {
+    const d = n.deployment;
+    const place = placeOf(d);
+    if (!place || !n.pin) return;
+    const thread = isDmChannel(place.channel) ? null : (place.threadTs ?? d.slackMessageTs);
+    try {
+      await opts.poster.post({ channel: place.channel, threadTs: thread }, renderPinReminder(d, n.pin));
+    } catch (err) {
+      failed(err, 'chat.postMessage', d, place);
+    }
+  }
+
   async function send(kind: NoticeKind, n: DeploymentNotice): Promise<void> {
+    if (kind === 'pinReminder') return sendPinReminder(n);
     if (kind === 'verifying' || kind === 'verified' || kind === 'verificationFailed') {
       if (kind === 'verifying' && latestProgress.get(-n.deployment.id) !== n) return;
       return sendVerify(kind, n);
@@ -298,6 +313,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     verifying: enqueue('verifying'),
     verified: enqueue('verified'),
     verificationFailed: enqueue('verificationFailed'),
+    pinReminder: enqueue('pinReminder'),
     async idle() {
       while (chains.size > 0) await Promise.all([...chains.values()]);
     },

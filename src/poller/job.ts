@@ -32,6 +32,8 @@ import { runVerifyTick, type VerifyDeps, verificationStart } from './verify-job.
  */
 export interface BuildContinuation {
   continueAfterBuild(deploymentId: number): Promise<unknown>;
+  /** A record reached success (a rollback pins its repo); idempotent, never a verdict on the record. */
+  afterSuccess?(deploymentId: number): Promise<unknown>;
 }
 
 export interface PollJobDeps {
@@ -262,6 +264,11 @@ async function apply(
           errorStage: decision.stage,
         };
   const after = deps.store.update(d.id, patch);
+  if (after.status === 'success' && deps.continuation.afterSuccess) {
+    await deps.continuation.afterSuccess(d.id).catch((err: unknown) => {
+      log.error({ err }, 'follow-up after success failed');
+    });
+  }
   log.info(
     {
       status: after.status,

@@ -13,6 +13,7 @@ import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
+import { startPinSweeper } from '../poller/pin-sweep.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { lookAtApp } from '../verify/probe.ts';
 import { defaultVerifySettings } from '../verify/thresholds.ts';
@@ -71,6 +72,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       if (!services) throw new Error('services not ready');
       return services.continueAfterBuild(id);
     },
+    afterSuccess: async (id: number) => services?.afterSuccess(id),
   };
   const bound = (): Services => {
     if (!services) throw new Error('services not ready');
@@ -119,6 +121,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logger,
     audit: stores.audit,
     locks: stores.locks,
+    pins: stores.pins,
+    pinTtlMs: config.pinTtlMs,
     confirmations: stores.confirmations,
     manifestPath: config.manifestPath,
   });
@@ -141,6 +145,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   });
 
   if (poll !== 'none') await poller.start();
+  // Pin reminders are claimed in the database, so any number of bot processes send each one once.
+  const stopSweeper =
+    poll === 'all'
+      ? startPinSweeper(
+          { claim: () => ready.claimPinReminders(), store: stores.deployments, events, clock, log: logger },
+          Math.max(1000, config.poll.intervalMs),
+        )
+      : () => {};
   const ready = services;
   return {
     dispatcher,
@@ -150,6 +162,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     poller,
     simulatorNotice: ncp.simulatorNotice,
     async close() {
+      stopSweeper();
       await poller.stop();
       await ncp.close();
       database.close();

@@ -1,4 +1,4 @@
-import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
+import type { Deployment, Integration, RepoPin, Requester } from '../domain/deployment.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
 import type { VerifyFailure } from '../domain/verification.ts';
 import { afterVerificationFailure } from '../services/after-verify.ts';
@@ -13,6 +13,13 @@ import {
   updateIntegration,
 } from '../services/integrations.ts';
 import { activeLock, checkLock, type LockRequest, lockRepo, unlockRepo } from '../services/locks.ts';
+import {
+  activePin,
+  claimPinReminders,
+  pinAfterRollback,
+  unpinAfterVerifiedDeploy,
+  unpinRepo,
+} from '../services/pins.ts';
 import { continueAfterBuild } from '../services/pipeline.ts';
 import type { IntegrationInput, RepoLock } from '../services/ports.ts';
 import { candidates, diagnose, history, status } from '../services/queries.ts';
@@ -50,8 +57,14 @@ export interface Services {
     deploymentId: number,
     failed: VerifyFailure,
   ): Promise<{ rollbackTargetSha: string | null; autoRollbackId: number | null }>;
-  /** For the poller: a verification passed. */
+  /** For the poller: a verification passed (a deploy's lands: the pin ends). */
   afterVerificationSuccess(deploymentId: number): Promise<void>;
+  /** For the poller: a record reached success (a rollback pins its repo). */
+  afterSuccess(deploymentId: number): Promise<RepoPin | null>;
+  activePin(owner: string, repo: string): RepoPin | null;
+  unpin(owner: string, repo: string, by: string | null): RepoPin[];
+  /** Pins whose expiry reminder is due, claimed (each returned once, ever). */
+  claimPinReminders(): RepoPin[];
   candidates(owner: string, repo: string, limit?: number, known?: Known): Promise<CandidateList>;
   history(owner: string, repo: string, limit?: number, known?: Known): Promise<Deployment[]>;
   status(owner: string, repo: string, known?: Known): Promise<Deployment | null>;
@@ -101,7 +114,14 @@ export function createServices(deps: ServiceDeps): Services {
     executeDeploy: (plan, requester, key, known) => executeDeploy(deps, plan, requester, key, known),
     continueAfterBuild: (id) => continueAfterBuild(deps, id),
     afterVerificationFailure: (id, failed) => afterVerificationFailure(deps, id, failed),
-    afterVerificationSuccess: async () => {},
+    afterVerificationSuccess: async (id) => {
+      const d = deps.deployments.get(id);
+      if (d) unpinAfterVerifiedDeploy(deps, d);
+    },
+    afterSuccess: async (id) => pinAfterRollback(deps, id),
+    activePin: (owner, repo) => activePin(deps, owner, repo),
+    unpin: (owner, repo, by) => unpinRepo(deps, owner, repo, by, 'unpinned by request'),
+    claimPinReminders: () => claimPinReminders(deps),
     candidates: (owner, repo, limit, known) => candidates(deps, owner, repo, limit, known),
     history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),
     status: (owner, repo, known) => status(deps, owner, repo, known),

@@ -4,6 +4,7 @@ import type {
   FailedStage,
   Integration,
   Operation,
+  RepoPin,
   RequestChannel,
 } from '../domain/deployment.ts';
 import type { Lang } from '../domain/intent.ts';
@@ -120,6 +121,8 @@ export interface NcpPort {
   pushBuildBranch(repo: SourceRepo, commitSha: string, branch: string): Promise<void>;
   /** Resolves a branch, tag or commit prefix in the SourceCommit repository to its application commit. */
   resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null>;
+  /** Whether `commitSha` is `ancestorSha` or has it in its history (so deploying it brings that code back). */
+  commitContains(repo: SourceRepo, commitSha: string, ancestorSha: string): Promise<boolean>;
 }
 
 export interface NewDeployment {
@@ -319,4 +322,16 @@ export interface ConfirmationReader {
 export interface ConversationStore {
   get(key: string): unknown;
   put(key: string, state: unknown, now: Date): void;
+}
+
+export interface PinStore {
+  /** Inserts the pin of a rollback; the same rollback again returns the first pin. */
+  pin(p: Omit<RepoPin, 'id' | 'remindedAt' | 'unpinnedAt' | 'unpinnedBy' | 'unpinReason'>): RepoPin;
+  active(owner: string, repo: string, now: Date): RepoPin | null;
+  /** Ends every active pin of the repo; returns them. */
+  unpin(owner: string, repo: string, by: string | null, reason: string, now: Date): RepoPin[];
+  /** Active pins expiring within `leadMs` whose reminder has not gone out. */
+  dueReminders(now: Date, leadMs: number): RepoPin[];
+  /** Claims a pin's reminder: true once, for one caller, ever. */
+  claimReminder(id: number, now: Date): boolean;
 }

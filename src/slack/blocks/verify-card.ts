@@ -1,5 +1,5 @@
-import type { Deployment } from '../../domain/deployment.ts';
-import { verifyLine } from '../../domain/verify-wording.ts';
+import type { Deployment, RepoPin } from '../../domain/deployment.ts';
+import { pinReminderLine, verifyLine } from '../../domain/verify-wording.ts';
 import { t } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
 import { actions, button, context, esc, mention, message, type SlackMessage, section } from './kit.ts';
@@ -35,6 +35,13 @@ export function renderVerifyCard(d: Deployment): SlackMessage {
     );
   }
   return message(blocks, line.text);
+}
+
+/** A pin's reminder before it ends, in the rollback's thread. */
+export function renderPinReminder(d: Deployment, pin: RepoPin): SlackMessage {
+  const text = pinReminderLine(pin, d.lang);
+  const who = d.requestedVia === 'slack' ? mention(d.requestedBy) : '';
+  return message([section(`${who ? `${who} ` : ''}${esc(text, 2800)}`)], text);
 }
 
 /** The short reply under a failed card, so people are notified (the card edit alone notifies nobody). */

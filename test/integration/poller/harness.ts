@@ -40,6 +40,8 @@ export interface HarnessOptions {
   readonly limits?: Partial<PollLimits>;
   /** Verification after success, as the runtime wires it (real HTTP looks at the simulator's apps). */
   readonly verify?: Partial<VerifySettings>;
+  /** How long a rollback's pin lasts. */
+  readonly pinTtlMs?: number;
 }
 
 export interface Harness {
@@ -116,6 +118,7 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     verifying: recorder('verifying'),
     verified: recorder('verified'),
     verificationFailed: recorder('verificationFailed'),
+    pinReminder: recorder('pinReminder'),
   };
   const consoleNotifier = createConsoleNotifier({
     out: { isTTY: false, write: (s: string) => lines.push(s) },
@@ -138,6 +141,9 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     tracker,
     logger,
     manifestPath: 'k8s/deployment.yaml',
+    pins: stores.pins,
+    audit: stores.audit,
+    ...(opts.pinTtlMs ? { pinTtlMs: opts.pinTtlMs } : {}),
   });
   const verify = opts.verify
     ? {

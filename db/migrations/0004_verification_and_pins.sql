@@ -1,5 +1,27 @@
 -- Hand-fixed after drizzle-kit: the copy selects only the columns the old table has, and the lower() index
 -- expressions are not quoted as column names (the drizzle-kit table rebuild gets both wrong).
+CREATE TABLE `repo_pins` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`owner` text NOT NULL,
+	`repo` text NOT NULL,
+	`rollback_id` integer NOT NULL,
+	`from_deployment_id` integer,
+	`from_sha` text NOT NULL,
+	`from_message` text,
+	`reason` text NOT NULL,
+	`pinned_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`reminded_at` integer,
+	`unpinned_at` integer,
+	`unpinned_by` text,
+	`unpin_reason` text,
+	FOREIGN KEY (`rollback_id`) REFERENCES `deployments`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`from_deployment_id`) REFERENCES `deployments`(`id`) ON UPDATE no action ON DELETE set null
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `repo_pins_rollback` ON `repo_pins` (`rollback_id`);--> statement-breakpoint
+CREATE INDEX `repo_pins_repo` ON `repo_pins` (lower("owner"),lower("repo"),`expires_at`);--> statement-breakpoint
+CREATE INDEX `repo_pins_due` ON `repo_pins` (`expires_at`) WHERE "repo_pins"."unpinned_at" IS NULL AND "repo_pins"."reminded_at" IS NULL;--> statement-breakpoint
 PRAGMA foreign_keys=OFF;--> statement-breakpoint
 CREATE TABLE `__new_deployments` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
