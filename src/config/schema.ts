@@ -90,6 +90,8 @@ export const envSchema = z.object({
   SIM_DEPLOY_FAIL_RATE: ratio,
   SIM_ERROR_RATE: ratio,
   SIM_LATENCY_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0)).default(0),
+  /** Verification window of the simulator's demo project; 0 turns the demo's verification off. */
+  SIM_VERIFY_WINDOW_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0)).default(10_000),
   SIM_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535)).default(0),
 
   REDIS_URL: optionalUrl,

@@ -81,13 +81,13 @@ const utc = (d: Date): string => `${d.toISOString().slice(0, 16).replace('T', ' 
 /** The status line of a pin, next to the lock's wherever status is shown. */
 export function pinLine(p: RepoPin, lang: Lang): string {
   return lang === 'ko'
-    ? `📌 ${p.owner}/${p.repo} 고정됨 (${p.reason}) · ${utc(p.expiresAt)}까지 · ${shortSha(p.fromSha)}이(가) 들어 있는 배포는 거절`
+    ? `📌 ${p.owner}/${p.repo} 고정됨 (${shortSha(p.fromSha)}에서 롤백) · ${utc(p.expiresAt)}까지 · ${shortSha(p.fromSha)}이(가) 들어 있는 배포는 거절`
     : `📌 ${p.owner}/${p.repo} pinned (${p.reason}) until ${utc(p.expiresAt)} · deploys containing ${shortSha(p.fromSha)} are refused`;
 }
 
 export function pinReminderLine(p: RepoPin, lang: Lang): string {
   return lang === 'ko'
-    ? `⏰ ${p.owner}/${p.repo} 고정이 ${utc(p.expiresAt)}에 끝납니다 (${p.reason}). 그 뒤에는 ${shortSha(p.fromSha)}이(가) 들어 있는 배포도 진행됩니다. 수정본을 배포하거나 고정을 해제하세요`
+    ? `⏰ ${p.owner}/${p.repo} 고정이 ${utc(p.expiresAt)}에 끝납니다 (${shortSha(p.fromSha)}에서 롤백). 그 뒤에는 ${shortSha(p.fromSha)}이(가) 들어 있는 배포도 진행됩니다. 수정본을 배포하거나 고정을 해제하세요`
     : `⏰ the pin of ${p.owner}/${p.repo} ends at ${utc(p.expiresAt)} (${p.reason}); after that, deploys containing ${shortSha(p.fromSha)} go through. Deploy a fix, or unpin it`;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deployment } from '../domain/deployment.ts';
+import type { Deployment, RepoPin } from '../domain/deployment.ts';
 import { awaitsReconciliation, isTerminal } from '../domain/deployment.ts';
 import { isKlepaasError } from '../domain/errors.ts';
 import type { Logger } from '../log/logger.ts';
@@ -33,7 +33,7 @@ import { runVerifyTick, type VerifyDeps, verificationStart } from './verify-job.
 export interface BuildContinuation {
   continueAfterBuild(deploymentId: number): Promise<unknown>;
   /** A record reached success (a rollback pins its repo); idempotent, never a verdict on the record. */
-  afterSuccess?(deploymentId: number): Promise<unknown>;
+  afterSuccess?(deploymentId: number): Promise<RepoPin | null | undefined>;
 }
 
 export interface PollJobDeps {
@@ -264,10 +264,13 @@ async function apply(
           errorStage: decision.stage,
         };
   const after = deps.store.update(d.id, patch);
+  let pin: RepoPin | null = null;
   if (after.status === 'success' && deps.continuation.afterSuccess) {
-    await deps.continuation.afterSuccess(d.id).catch((err: unknown) => {
-      log.error({ err }, 'follow-up after success failed');
-    });
+    pin =
+      (await deps.continuation.afterSuccess(d.id).catch((err: unknown) => {
+        log.error({ err }, 'follow-up after success failed');
+        return null;
+      })) ?? null;
   }
   log.info(
     {
@@ -285,6 +288,7 @@ async function apply(
     decision.status === 'failed' || decision.status === 'canceled' ? decision.failedPhase : null,
     decision.status === 'timed_out' ? decision.limitMs : null,
     now,
+    pin,
   );
   // The first look right away: it is the zero of the metrics window.
   if (after.verifyStatus === 'verifying') return { next: 'again', delayMs: 1, state };
@@ -341,10 +345,11 @@ async function publishTerminal(
   failedPhase: string | null,
   limitMs: number | null,
   now: Date,
+  pin: RepoPin | null = null,
 ): Promise<void> {
   const kind = terminalKind[after.status as TerminalDecision['status']];
   if (kind === undefined) return;
-  const event = buildEvent(
+  const built = buildEvent(
     kind,
     `deployment:${after.id}:terminal`,
     previous,
@@ -353,6 +358,8 @@ async function publishTerminal(
     limitMs,
     now,
   );
+  // A rollback's success notice says what it pinned.
+  const event = pin ? { ...built, pin } : built;
   if (await deps.once.first(event.key)) await deps.events.publish(event);
 }
 
