@@ -5,6 +5,7 @@ import type { Lang } from '../domain/intent.ts';
 import { plainRefs } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
+import { verifyLine } from '../domain/verify-wording.ts';
 
 /** Plain-text views of service results for the terminal; `--json` prints the values themselves. */
 
@@ -70,6 +71,8 @@ export function renderDeployment(d: Deployment, ctx: RenderContext): string {
   if (d.completedAt) lines.push(['Completed', when(d.completedAt, ctx.timeZone)]);
   if (d.durationMs !== null) lines.push(['Took', formatDuration(d.durationMs, ctx.lang)]);
   if (d.errorMessage) lines.push(['Error', `${d.errorStage ?? '?'}: ${d.errorMessage}`]);
+  if (d.reason) lines.push(['Reason', d.reason]);
+  if (d.verification) lines.push(['Verification', verifyLine(d, 'en').text]);
   const w = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n');
 }
