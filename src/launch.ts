@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { stderr, stdin, stdout } from 'node:process';
 import { type Config, ConfigError, loadConfig, loadDotEnv } from './config/load.ts';
+import { KlepaasError } from './domain/errors.ts';
 import { createLogger, type Logger } from './log/logger.ts';
 
 export type LaunchMode = 'auto' | 'console' | 'slack';
@@ -12,23 +13,33 @@ export type LaunchMode = 'auto' | 'console' | 'slack';
  */
 export async function launch(mode: LaunchMode): Promise<number> {
   loadDotEnv();
-  let config: Config;
   try {
-    config = loadConfig(process.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      stderr.write(`klepaas-bot cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`);
+    const config = loadConfig(process.env);
+    if (mode === 'slack' && !config.slack) {
+      stderr.write(
+        'klepaas-bot cannot start the Slack app: SLACK_BOT_TOKEN is not set (see README, "Connect a Slack workspace").\n',
+      );
       return 1;
     }
-    throw err;
-  }
-  if (mode === 'slack' && !config.slack) {
-    stderr.write(
-      'klepaas-bot cannot start the Slack app: SLACK_BOT_TOKEN is not set (see README, "Connect a Slack workspace").\n',
-    );
+    return await (mode === 'console' || !config.slack ? runConsole(config) : runSlack(config));
+  } catch (err) {
+    const text = startFailure(err);
+    if (text === null) throw err;
+    stderr.write(text);
     return 1;
   }
-  return mode === 'console' || !config.slack ? runConsole(config) : runSlack(config);
+}
+
+/**
+ * The lines for a start that cannot go on because of a setting (a bad value, REDIS_URL not answering,
+ * DATABASE_PATH unusable): each names the variable, without a stack trace. null for anything else.
+ */
+export function startFailure(err: unknown): string | null {
+  if (err instanceof ConfigError)
+    return `klepaas-bot cannot start:\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`;
+  if (err instanceof KlepaasError && (err.code === 'STORAGE_FAILED' || err.code === 'CONFIG_INVALID'))
+    return `klepaas-bot cannot start:\n  ${err.text('en').replace(/\n/g, '\n  ')}\n`;
+  return null;
 }
 
 function consoleLogger(config: Config): Logger {
@@ -77,14 +88,20 @@ async function runConsole(config: Config): Promise<number> {
 
 async function runSlack(config: Config): Promise<number> {
   const logger = createLogger({ level: config.log.level, format: config.log.format });
-  const { startRuntime } = await loadRuntime();
-  const runtime = await startRuntime(config, { logger });
+  const [{ startRuntime }, { createBotMetrics }] = await Promise.all([
+    loadRuntime(),
+    import('./ops/metrics.ts'),
+  ]);
+  const runtime = await startRuntime(config, { logger, metrics: createBotMetrics() });
   if (runtime.simulatorNotice) logger.warn(runtime.simulatorNotice);
   // Loaded only in Slack mode, so the console chat starts without Bolt.
-  const { startSlackFrontEnd } = await import('./slack/main.ts');
-  const slack = await startSlackFrontEnd(config, runtime, logger);
-  return new Promise<number>((resolve) => {
+  const { startSlackWithRetry } = await import('./runtime/slack-start.ts');
+  const slack = startSlackWithRetry(config, runtime, logger);
+  return new Promise<number>((resolve, reject) => {
+    let stopping = false;
     const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info({ signal }, 'shutting down');
       slack
         .stop()
@@ -97,6 +114,15 @@ async function runSlack(config: Config): Promise<number> {
           },
         );
     };
+    // A refusal no retry can fix (a bad token) ends the bot with the line that names the variable.
+    slack.started.catch((err: unknown) => {
+      if (stopping) return;
+      stopping = true;
+      runtime.close().then(
+        () => reject(err),
+        () => reject(err),
+      );
+    });
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.once('SIGTERM', () => shutdown('SIGTERM'));
   });

@@ -5,7 +5,7 @@ import { KlepaasError } from '../domain/errors.ts';
 import { type Clock, type DeploymentPatch, type DeploymentStore, systemClock } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { type DeploymentRow, deployments, inFlightPredicate } from './schema.ts';
-import { uniqueViolation } from './sqlite-errors.ts';
+import { onlyRow, uniqueViolation } from './sqlite-errors.ts';
 
 const toDeployment = (row: DeploymentRow): Deployment => row;
 
@@ -146,11 +146,14 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
         if (existing) return existing;
       }
       try {
-        const row = db
-          .insert(deployments)
-          .values({ ...d, requestedAt: clock.now() })
-          .returning()
-          .get();
+        const row = onlyRow(
+          db
+            .insert(deployments)
+            .values({ ...d, requestedAt: clock.now() })
+            .returning()
+            .all(),
+        );
+        if (!row) throw new Error('INSERT … RETURNING gave no row');
         return toDeployment(row);
       } catch (err) {
         const violated = uniqueViolation(err);
@@ -182,7 +185,9 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
       }
       if (Object.values(patch).every((v) => v === undefined)) return current;
       try {
-        const row = db.update(deployments).set(patch).where(eq(deployments.id, id)).returning().get();
+        const row = onlyRow(
+          db.update(deployments).set(patch).where(eq(deployments.id, id)).returning().all(),
+        );
         return toDeployment(row ?? current);
       } catch (err) {
         if (uniqueViolation(err) === 'deployments_one_in_flight') {

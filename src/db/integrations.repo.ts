@@ -3,7 +3,7 @@ import { defaultImageName, type Integration } from '../domain/deployment.ts';
 import { type Clock, type IntegrationInput, type IntegrationStore, systemClock } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { type IntegrationRow, integrations } from './schema.ts';
-import { lowerEq, uniqueViolation } from './sqlite-errors.ts';
+import { lowerEq, onlyRow, uniqueViolation } from './sqlite-errors.ts';
 
 const DEFAULT_BRANCH = 'main';
 
@@ -78,8 +78,10 @@ export function createIntegrationStore(db: Db, clock: Clock = systemClock): Inte
 
   const updateExisting = (existing: Integration, input: IntegrationInput): Integration => {
     const set = { ...changes(input), updatedAt: clock.now() };
-    const row = db.update(integrations).set(set).where(eq(integrations.id, existing.id)).returning().get();
-    return toIntegration(row ?? existing);
+    const row = onlyRow(
+      db.update(integrations).set(set).where(eq(integrations.id, existing.id)).returning().all(),
+    );
+    return row ? toIntegration(row) : existing;
   };
 
   return {
@@ -98,7 +100,7 @@ export function createIntegrationStore(db: Db, clock: Clock = systemClock): Inte
       if (existing) return updateExisting(existing, input);
       const now = clock.now();
       try {
-        const row = db
+        const rows = db
           .insert(integrations)
           .values({
             imageName: defaultImageName(input.owner, input.repo),
@@ -111,7 +113,9 @@ export function createIntegrationStore(db: Db, clock: Clock = systemClock): Inte
             updatedAt: now,
           })
           .returning()
-          .get();
+          .all();
+        const row = onlyRow(rows);
+        if (!row) throw new Error('INSERT … RETURNING gave no row');
         return toIntegration(row);
       } catch (err) {
         // Another process added the same repo between our look-up and insert: update theirs instead.

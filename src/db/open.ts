@@ -1,12 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { z } from 'zod';
+import { KlepaasError } from '../domain/errors.ts';
 import type { Logger } from '../log/logger.ts';
 import * as schema from './schema.ts';
+import { storageFailure } from './sqlite-errors.ts';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
@@ -92,9 +94,13 @@ function applyMigrations(sqlite: Database.Database, db: Db, folder: string): str
 export function openDatabase(path: string, opts: OpenOptions): OpenDatabase {
   const log = opts.logger.child({ module: 'db' });
   const folder = opts.migrationsFolder ?? defaultMigrationsFolder;
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
-
-  const sqlite = new Database(path);
+  let sqlite: Database.Database;
+  try {
+    if (path !== ':memory:') ensureFolder(dirname(resolve(path)));
+    sqlite = new Database(path);
+  } catch (err) {
+    throw cannotOpen(path, err);
+  }
   try {
     // busy_timeout first: switching a new file to WAL takes a lock another starting process may hold.
     // Writers then queue instead of failing at once. WAL lets the poller write while Slack handlers
@@ -110,6 +116,67 @@ export function openDatabase(path: string, opts: OpenOptions): OpenDatabase {
     return { db, sqlite, applied, close: () => sqlite.close() };
   } catch (err) {
     sqlite.close();
-    throw err;
+    throw storageFailure(err) ? cannotOpen(path, err) : err;
   }
+}
+
+/**
+ * Creates the folder and its missing parents one level at a time: Node's recursive mkdir never returns on
+ * some paths (under /proc), and a start must fail with a message, not hang.
+ */
+function ensureFolder(dir: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!existsSync(at)) {
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (err) {
+      // Another process starting at the same time made it first.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+// SQLite reports a full disk while opening as a plain I/O error (the shared-memory file cannot grow).
+function nearlyFull(path: string): boolean {
+  try {
+    const s = statfsSync(dirname(resolve(path)));
+    return s.bavail * s.bsize < 64 * 1024;
+  } catch {
+    return false;
+  }
+}
+
+/** Why the file DATABASE_PATH names cannot be used, naming the variable and the path as resolved. */
+function cannotOpen(path: string, err: unknown): KlepaasError {
+  const code = (err as { code?: unknown }).code;
+  const full = code === 'ENOSPC' || code === 'SQLITE_FULL' || (path !== ':memory:' && nearlyFull(path));
+  const denied = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'SQLITE_READONLY';
+  const detail = err instanceof Error ? err.message : String(err);
+  const where = path === ':memory:' ? path : resolve(path);
+  const reason = full
+    ? { en: 'the disk is full', ko: '디스크가 가득 찼습니다' }
+    : denied
+      ? { en: 'permission denied', ko: '권한이 없습니다' }
+      : { en: detail, ko: detail };
+  return new KlepaasError({
+    code: 'STORAGE_FAILED',
+    status: 503,
+    message: {
+      en: `DATABASE_PATH=${path}: cannot open the database at ${where}: ${reason.en}.`,
+      ko: `DATABASE_PATH=${path}: ${where}의 데이터베이스를 열 수 없습니다: ${reason.ko}.`,
+    },
+    hint: {
+      en: 'Set DATABASE_PATH to a writable file path with free space (its folder is created if missing).',
+      ko: 'DATABASE_PATH를 공간이 남아 있고 쓸 수 있는 파일 경로로 설정하세요 (폴더가 없으면 만듭니다).',
+    },
+    details: { path: where, cause: typeof code === 'string' ? code : null },
+    cause: err,
+  });
 }

@@ -2,6 +2,7 @@ import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { PendingAction, PendingActionStore } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { type PendingActionRow, pendingActions } from './schema.ts';
+import { onlyRow } from './sqlite-errors.ts';
 
 const toPendingAction = (row: PendingActionRow): PendingAction => row;
 
@@ -19,11 +20,14 @@ export function createPendingActionStore(db: Db): PendingActionStore {
 
   return {
     create(a) {
-      const row = db
-        .insert(pendingActions)
-        .values({ ...a, payload: a.payload === undefined ? null : a.payload, state: 'pending' })
-        .returning()
-        .get();
+      const row = onlyRow(
+        db
+          .insert(pendingActions)
+          .values({ ...a, payload: a.payload === undefined ? null : a.payload, state: 'pending' })
+          .returning()
+          .all(),
+      );
+      if (!row) throw new Error('INSERT … RETURNING gave no row');
       return toPendingAction(row);
     },
 
@@ -31,7 +35,7 @@ export function createPendingActionStore(db: Db): PendingActionStore {
 
     decide(id, state, by, now) {
       // One statement: of two presses racing, SQLite lets exactly one UPDATE match `state = 'pending'`.
-      const row = db
+      const rows = db
         .update(pendingActions)
         .set({ state, decidedBy: by, decidedAt: now })
         .where(
@@ -42,7 +46,8 @@ export function createPendingActionStore(db: Db): PendingActionStore {
           ),
         )
         .returning()
-        .get();
+        .all();
+      const row = onlyRow(rows);
       if (row) return toPendingAction(row);
       // Record lapsed confirmations as such, so a later look shows why nothing happened.
       db.update(pendingActions)

@@ -20,6 +20,7 @@ import { createLockStore } from './locks.repo.ts';
 import type { Db } from './open.ts';
 import { createPendingActionStore } from './pending-actions.repo.ts';
 import { createPinStore } from './pins.repo.ts';
+import { guardStorage } from './sqlite-errors.ts';
 
 export interface Stores {
   readonly deployments: DeploymentStore;
@@ -33,17 +34,20 @@ export interface Stores {
   readonly confirmations: ConfirmationReader;
 }
 
-/** Every SQLite-backed store over one connection. The clock stamps created/updated/requested times. */
+/**
+ * Every SQLite-backed store over one connection. The clock stamps created/updated/requested times. A write
+ * the disk refused throws STORAGE_FAILED (see guardStorage).
+ */
 export function createStores(db: Db, clock: Clock = systemClock): Stores {
   return {
-    deployments: createDeploymentStore(db, clock),
-    integrations: createIntegrationStore(db, clock),
-    audit: createAuditStore(db, clock),
-    pendingActions: createPendingActionStore(db),
-    events: createEventLog(db),
-    locks: createLockStore(db),
-    pins: createPinStore(db),
-    conversations: createConversationStore(db),
-    confirmations: createConfirmationReader(db),
+    deployments: guardStorage(createDeploymentStore(db, clock)),
+    integrations: guardStorage(createIntegrationStore(db, clock)),
+    audit: guardStorage(createAuditStore(db, clock)),
+    pendingActions: guardStorage(createPendingActionStore(db)),
+    events: guardStorage(createEventLog(db)),
+    locks: guardStorage(createLockStore(db)),
+    pins: guardStorage(createPinStore(db)),
+    conversations: guardStorage(createConversationStore(db)),
+    confirmations: guardStorage(createConfirmationReader(db)),
   };
 }

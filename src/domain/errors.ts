@@ -35,6 +35,8 @@ export const errorCodes = [
   'NCP_UNAUTHORIZED',
   'NCP_ERROR',
   'NCP_TIMEOUT',
+  'STORAGE_FAILED',
+  'CONFIG_INVALID',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

@@ -14,7 +14,15 @@ import type {
 } from '../services/ports.ts';
 import { NcpError, toKlepaasError } from './errors.ts';
 import { SourceCommitGit } from './git.ts';
-import { httpError, PoolSet, type RetryDeps, realSleep, sendOnce, withRetries } from './http.ts';
+import {
+  httpError,
+  PoolSet,
+  type RawResponse,
+  type RetryDeps,
+  realSleep,
+  sendOnce,
+  withRetries,
+} from './http.ts';
 import { RegistryClient } from './registry.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 import {
@@ -50,6 +58,8 @@ export interface NcpClientOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
   readonly logger?: Logger;
+  /** Each SourceBuild/SourceDeploy request as it ends: service, HTTP status or `timeout`/`network`, seconds. */
+  readonly onRequest?: (service: 'sourcebuild' | 'sourcedeploy', result: string, seconds: number) => void;
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
@@ -235,6 +245,21 @@ export class NcpClient implements NcpPort {
     return this.#git.commitContains(repo, commitSha, ancestorSha);
   }
 
+  async #timed(service: 'build' | 'deploy', send: () => Promise<RawResponse>): Promise<RawResponse> {
+    const onRequest = this.#opts.onRequest;
+    if (!onRequest) return send();
+    const name = service === 'build' ? 'sourcebuild' : 'sourcedeploy';
+    const t0 = performance.now();
+    try {
+      const res = await send();
+      onRequest(name, String(res.status), (performance.now() - t0) / 1000);
+      return res;
+    } catch (err) {
+      onRequest(name, err instanceof NcpError ? err.kind : 'error', (performance.now() - t0) / 1000);
+      throw err;
+    }
+  }
+
   /** One signed call to SourceBuild or SourceDeploy, retried when it is a read, parsed with `schema`. */
   #api<S extends z.ZodType>(
     service: 'build' | 'deploy',
@@ -259,13 +284,9 @@ export class NcpClient implements NcpPort {
         };
         const payload = body === undefined ? undefined : JSON.stringify(body);
         if (payload !== undefined) headers['content-type'] = 'application/json';
-        const res = await sendOnce(this.#pools, {
-          method,
-          url,
-          headers,
-          body: payload,
-          timeoutMs: this.#opts.timeoutMs,
-        });
+        const res = await this.#timed(service, () =>
+          sendOnce(this.#pools, { method, url, headers, body: payload, timeoutMs: this.#opts.timeoutMs }),
+        );
         if (res.status < 200 || res.status >= 300)
           throw httpError(method, url, res, ncpErrorCode, this.#now());
         const parsed = schema.safeParse(parseJson(res.body));

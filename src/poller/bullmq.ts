@@ -47,6 +47,20 @@ export function createBullmqPoller(opts: BullmqPollerOptions): BullmqPoller {
   // BullMQ needs maxRetriesPerRequest null on worker connections; it blocks waiting for jobs.
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
   const queue = new Queue(queueName, { connection, prefix });
+  // Without listeners every reconnect attempt prints a stack trace; /healthz reports Redis instead, and one
+  // warning per outage is enough for the log.
+  let redisDown = false;
+  const onRedisError = (err: unknown) => {
+    if (redisDown) return;
+    redisDown = true;
+    log.warn({ err }, 'Redis connection lost; the poller waits for it to come back');
+  };
+  connection.on('error', onRedisError);
+  connection.on('ready', () => {
+    if (redisDown) log.info('Redis connection back');
+    redisDown = false;
+  });
+  queue.on('error', onRedisError);
   const once = opts.deps.once ?? redisOnceGuard(connection, `${prefix}:${queueName}`);
   const deps: PollJobDeps = { ...opts.deps, once };
   let worker: Worker | null = null;

@@ -8,6 +8,9 @@ import type { VerifyFailure } from '../domain/verification.ts';
 import { createIntentParser } from '../intent/parse.ts';
 import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
+import type { BotMetrics } from '../ops/metrics.ts';
+import { createReadiness } from '../ops/readiness.ts';
+import type { OpsEndpoints } from '../ops/routes.ts';
 import { createBullmqPoller } from '../poller/bullmq.ts';
 import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
@@ -18,6 +21,7 @@ import { type Clock, systemClock } from '../services/ports.ts';
 import { lookAtApp } from '../verify/probe.ts';
 import { defaultVerifySettings } from '../verify/thresholds.ts';
 import { openNcp } from './compose.ts';
+import { checkRedis, openRedisProbe } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -28,6 +32,8 @@ export interface Runtime {
   readonly poller: PollerDriver;
   /** Set when the simulator stands in for NCP: said once at start so nobody mistakes it for production. */
   readonly simulatorNotice: string | null;
+  /** Readiness (database, Redis) and, in Slack mode, the metrics: what /healthz and /metrics answer. */
+  readonly ops: OpsEndpoints;
   close(): Promise<void>;
 }
 
@@ -44,6 +50,12 @@ export interface RuntimeOptions {
    * `track` still enqueues (BullMQ) for the bot's workers.
    */
   readonly poll?: RuntimePoll;
+  /** How long to wait for REDIS_URL to answer at start (REDIS_CONNECT_WAIT_MS by default). */
+  readonly redisWaitMs?: number;
+  /** Redis key prefix of the BullMQ queue (tests on a shared Redis pass a random one). */
+  readonly queuePrefix?: string;
+  /** Counters for /metrics (the Slack app creates them; the console and CLI have no scrape endpoint). */
+  readonly metrics?: BotMetrics;
 }
 
 /**
@@ -54,9 +66,16 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const { logger } = opts;
   const clock = opts.clock ?? systemClock;
   const poll = opts.poll ?? 'all';
+  // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
+  if (config.redisUrl) await checkRedis(config.redisUrl, opts.redisWaitMs);
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
-  const ncp = await openNcp(config, stores, logger).catch((err: unknown) => {
+  const ncp = await openNcp(
+    config,
+    { stores, sqlite: database.sqlite, path: config.databasePath },
+    logger,
+    opts.metrics ? { onRequest: opts.metrics.ncpCall } : {},
+  ).catch((err: unknown) => {
     database.close();
     throw err;
   });
@@ -103,10 +122,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     log: logger,
   };
   const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [], allVerifying: () => [] };
+  // Notices are claimed in the database for both drivers: it outlives a restart of the bot and of Redis
+  // (a Redis restarted empty forgot its claims, and the "started" notice went out again), and every
+  // process polling these records shares it.
+  const once = eventLogOnceGuard(stores.events, clock);
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({ redisUrl: config.redisUrl, deps: jobDeps, store: resumable })
+    ? createBullmqPoller({
+        redisUrl: config.redisUrl,
+        deps: { ...jobDeps, once },
+        store: resumable,
+        ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
+      })
     : createInProcessPoller({
-        deps: { ...jobDeps, once: eventLogOnceGuard(stores.events, clock) },
+        deps: { ...jobDeps, once },
         store: resumable,
         // Without Redis there is no shared queue: records started elsewhere are found by looking.
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
@@ -144,6 +172,20 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     timeZone: config.timeZone,
   });
 
+  const redisProbe = config.redisUrl ? openRedisProbe(config.redisUrl) : null;
+  const readiness = createReadiness({
+    database: () => database.sqlite.prepare('SELECT 1').get(),
+    ...(redisProbe ? { redis: () => redisProbe.ping() } : {}),
+  });
+  const metrics = opts.metrics ?? null;
+  if (metrics) {
+    metrics.observe(events);
+    metrics.gauges({
+      inFlight: () => stores.deployments.allInFlight().length,
+      queueDepth: () => poller.pending(),
+    });
+  }
+
   if (poll !== 'none') await poller.start();
   // Pin reminders are claimed in the database, so any number of bot processes send each one once.
   const stopSweeper =
@@ -161,10 +203,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     services: ready,
     poller,
     simulatorNotice: ncp.simulatorNotice,
+    ops: { readiness, metrics },
     async close() {
       stopSweeper();
       await poller.stop();
       await ncp.close();
+      redisProbe?.disconnect();
       database.close();
     },
   };

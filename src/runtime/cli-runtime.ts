@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { stderr, stdout } from 'node:process';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { renderError, toJson } from '../cli/render.ts';
-import { type Config, loadConfig } from '../config/load.ts';
+import { type Config, ConfigError, loadConfig } from '../config/load.ts';
 import type { Requester } from '../domain/deployment.ts';
 import { KlepaasError } from '../domain/errors.ts';
 import type { Lang } from '../domain/intent.ts';
@@ -105,6 +105,18 @@ export async function runCli(
     });
     return code;
   } catch (err) {
+    if (err instanceof ConfigError) {
+      // A setting to fix, not a fault of ours: the variable and what to set, never `INTERNAL:`.
+      stderr.write(`klepaas-bot cannot run: ${err.problems.join('\n  ')}\n`);
+      if (flags.json) {
+        io.out(
+          toJson({
+            error: { code: 'CONFIG_INVALID', status: 400, message: err.problems.join('\n'), hint: null },
+          }),
+        );
+      }
+      return 1;
+    }
     const r = renderError(err, lang);
     const errorCode = err instanceof KlepaasError ? err.code : 'INTERNAL';
     try {

@@ -1,10 +1,10 @@
+import type Database from 'better-sqlite3';
 import type { Config } from '../config/load.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Logger } from '../log/logger.ts';
-import { NcpClient } from '../ncp/client.ts';
-import { demoAnchorFromOldest, startNcpSimulator } from '../ncp/simulator/index.ts';
+import { NcpClient, type NcpClientOptions } from '../ncp/client.ts';
 import type { NcpPort } from '../services/ports.ts';
-import { DEMO_SEEDER, seedDemoData } from './seed-demo.ts';
+import { startSeededSimulator } from './seed-demo.ts';
 
 export interface OpenedNcp {
   readonly port: NcpPort;
@@ -17,7 +17,12 @@ export interface OpenedNcp {
  * The real NCP client when credentials are set; otherwise the simulator, started in this process and
  * seeded with the demo project (and the database seeded to match).
  */
-export async function openNcp(config: Config, stores: Stores, logger: Logger): Promise<OpenedNcp> {
+export async function openNcp(
+  config: Config,
+  database: { readonly stores: Stores; readonly sqlite: Database.Database; readonly path: string },
+  logger: Logger,
+  observe: Pick<NcpClientOptions, 'onRequest'> = {},
+): Promise<OpenedNcp> {
   if (config.ncp) {
     const client = new NcpClient({
       mode: 'ncp',
@@ -31,22 +36,16 @@ export async function openNcp(config: Config, stores: Stores, logger: Logger): P
       timeoutMs: config.ncpTimeoutMs,
       registryScheme: config.ncp.ncrInsecureHttp ? 'http' : 'https',
       logger,
+      ...observe,
     });
     return { port: client, simulatorNotice: null, close: () => client.close() };
   }
-  const sim = await startNcpSimulator(config.simulator);
+  const { sim, demo } = await startSeededSimulator(config, database);
   try {
-    // The demo's history is anchored at its first seeding, so restarts recreate the same commits.
-    const oldest = stores.deployments
-      .history('K-Le-PaaS', 'test01', 1000)
-      .filter((d) => d.requestedBy === DEMO_SEEDER && d.startedAt)
-      .at(-1)?.startedAt;
-    const demo = await sim.seedDemo(oldest ? { anchor: demoAnchorFromOldest(oldest) } : {});
-    seedDemoData(stores, demo);
     if (config.demoVerifyWindowMs > 0) {
       // The demo tells the whole story: its newest commit answers 5xx once a deploy puts it in place, the
       // verification catches it, the bot rolls back on its own, the rollback passes and pins the repo.
-      stores.integrations.upsert({
+      database.stores.integrations.upsert({
         owner: demo.owner,
         repo: demo.repo,
         ...sim.appUrls(demo.deployProjectId),
@@ -56,7 +55,7 @@ export async function openNcp(config: Config, stores: Stores, logger: Logger): P
       const newest = demo.commits[0];
       if (newest) sim.setAppBehaviour(newest.imageTag, { errorShare: 0.2 }, { afterDeploy: true });
     }
-    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger });
+    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger, ...observe });
     return {
       port: client,
       simulatorNotice: `No NCP credentials (NCP_ACCESS_KEY/NCP_SECRET_KEY): using the built-in NCP simulator at ${sim.baseUrl}, seeded with ${demo.owner}/${demo.repo}. Nothing on Naver Cloud Platform is touched.`,

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import type { Dispatcher } from '../bot/types.ts';
 import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
+import { createReadiness } from '../ops/readiness.ts';
+import { type OpsRoute, opsRoutes, serveOps } from '../ops/routes.ts';
 import type { EventLog } from '../services/ports.ts';
 import { formatTime } from './blocks/format.ts';
 import { register as registerActions } from './listeners/actions.ts';
@@ -34,8 +36,66 @@ export interface SlackAppOptions {
   readonly clock?: () => Date;
   /** Set when the Slack notifier posts progress in the request's thread (startSlackFrontEnd does). */
   readonly noticesInThread?: boolean;
+  /** /healthz (readiness), /livez and /metrics, answered on the bot's HTTP port in either mode. */
+  readonly routes?: readonly OpsRoute[];
+  /** Each Slack Web API call the bot makes, for /metrics. */
+  readonly onSlackCall?: (method: string, result: string, seconds: number) => void;
   /** Per-channel pacing of posts; Slack's ~1 message per second per channel unless a test says otherwise. */
   readonly pace?: PaceOptions;
+  /** Limits of the HTTP server (/slack/events and /healthz); tests shorten them. */
+  readonly httpLimits?: Partial<HttpLimits>;
+  /**
+   * The bot's identity from auth.test, when the caller already asked Slack for it: Bolt then makes no call
+   * of its own at construction (whose failure nothing could catch).
+   */
+  readonly identity?: { readonly botId: string; readonly botUserId: string };
+}
+
+/**
+ * What one HTTP client may hold of the server. Slack sends small bodies and wants an answer in 3 s, so a
+ * request whose headers have not arrived in 5 s is not Slack's; idle and half-open connections are dropped, and past
+ * the cap new connections are refused at once instead of exhausting file descriptors.
+ */
+export interface HttpLimits {
+  /** Time to receive a request's headers, counted from its first byte or the connection's opening. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request. */
+  readonly requestTimeoutMs: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  readonly keepAliveTimeoutMs: number;
+  /** A socket with no traffic at all for this long is destroyed. */
+  readonly idleTimeoutMs: number;
+  readonly maxConnections: number;
+  readonly bodyLimitBytes: number;
+}
+
+export const defaultHttpLimits: HttpLimits = {
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 30_000,
+  maxConnections: 4096,
+  // Slack's largest payloads (view submissions, blocks) are far below this.
+  bodyLimitBytes: 1024 * 1024,
+};
+
+/** Options for http.createServer: the timeouts, checked often enough to matter. */
+export function httpServerOptions(limits: HttpLimits) {
+  return {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Expired headers/requests are found by a sweep; Node's default sweep runs every 30 s.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    maxHeaderSize: 16 * 1024,
+  };
+}
+
+/** What can only be set on a created server: the connection cap and the idle-socket timeout. */
+export function capHttpServer(server: Server, limits: HttpLimits): void {
+  server.maxConnections = limits.maxConnections;
+  // Without a 'timeout' listener Node destroys the idle socket itself.
+  server.setTimeout(limits.idleTimeoutMs);
 }
 
 export interface SlackApp {
@@ -161,13 +221,8 @@ function rejectFutureTimestamps(receiver: HTTPReceiver, log: Logger): HTTPReceiv
 /** How long stop() waits for Slack to answer the WebSocket close frame before letting go. */
 const SOCKET_CLOSE_WAIT_MS = 3000;
 
-const healthRoute = {
-  path: '/healthz',
-  method: ['GET'],
-  handler: (_req: unknown, res: import('node:http').ServerResponse) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
-  },
-};
+/** Without the runtime's checks (tests of the Slack app alone), the bot is ready once it answers. */
+const alwaysReady = opsRoutes({ readiness: createReadiness({}), metrics: null });
 
 /**
  * Builds the Slack front end. Socket Mode when an app token is set (no public URL needed), otherwise HTTP
@@ -175,6 +230,8 @@ const healthRoute = {
  */
 export function createSlackApp(opts: SlackAppOptions): SlackApp {
   const { config } = opts;
+  const limits: HttpLimits = { ...defaultHttpLimits, ...opts.httpLimits };
+  const routes = [...(opts.routes ?? alwaysReady)];
   const log = opts.logger.child({ module: 'slack' });
   const logger = boltLogger(log.child({ module: 'bolt' }));
   const clientOptions = {
@@ -201,10 +258,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         signingSecret: config.signingSecret,
         endpoints: '/slack/events',
         port: config.port,
-        customRoutes: [healthRoute],
+        customRoutes: routes,
         logger,
         // Ack first, work after: the HTTP response goes out as soon as a listener calls ack().
         processBeforeResponse: false,
+        bodyLimit: limits.bodyLimitBytes,
       }),
       log,
     );
@@ -221,9 +279,13 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
     logger,
     clientOptions,
     convoStore: false,
+    ...(opts.identity ? { botId: opts.identity.botId, botUserId: opts.identity.botUserId } : {}),
   });
 
-  const poster = createPoster(app.client, opts.pace ? { pace: opts.pace } : {});
+  const poster = createPoster(app.client, {
+    ...(opts.pace ? { pace: opts.pace } : {}),
+    ...(opts.onSlackCall ? { onCall: opts.onSlackCall } : {}),
+  });
   const deps: ListenerDeps = {
     poster,
     botDms: new Map(),
@@ -246,12 +308,11 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
   // Our own /healthz server in Socket Mode: Bolt's keeps its port private (so port 0 cannot be reported) and
   // its stop() neither waits for the server to close nor for the socket to say goodbye.
   const health = socket
-    ? createServer((req, res) => {
-        if (req.method === 'GET' && req.url?.split('?')[0] === healthRoute.path)
-          healthRoute.handler(req, res);
-        else res.writeHead(404).end();
+    ? createServer(httpServerOptions(limits), (req, res) => {
+        if (!serveOps(routes, req, res)) res.writeHead(404).end();
       })
     : null;
+  if (health) capHttpServer(health, limits);
   warmUp(deps.timeZone);
   return {
     app,
@@ -275,7 +336,8 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         log.info({ mode: 'socket', port }, 'Slack app connected');
         return { port };
       }
-      server = (await app.start(config.port)) as Server;
+      server = (await app.start(config.port, httpServerOptions(limits))) as Server;
+      capHttpServer(server, limits);
       const port = (server.address() as AddressInfo).port;
       log.info({ mode: 'http', port }, 'Slack app listening');
       return { port };

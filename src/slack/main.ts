@@ -2,8 +2,9 @@ import type { Config } from '../config/load.ts';
 import type { Logger } from '../log/logger.ts';
 import { routeEventsToNotifiers } from '../notify/fan-out.ts';
 import { createSlackNotifier } from '../notify/slack.ts';
+import { opsRoutes } from '../ops/routes.ts';
 import type { Runtime } from '../runtime/app.ts';
-import { createSlackApp, type SlackApp } from './app.ts';
+import { createSlackApp, type SlackApp, type SlackAppOptions } from './app.ts';
 import type { PaceOptions } from './web-api.ts';
 
 export interface SlackFrontEnd {
@@ -23,9 +24,9 @@ const NOTICE_DRAIN_MS = 5000;
  */
 export async function startSlackFrontEnd(
   config: Config,
-  runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'>,
+  runtime: Pick<Runtime, 'dispatcher' | 'stores' | 'events'> & Partial<Pick<Runtime, 'ops'>>,
   logger: Logger,
-  opts: { readonly pace?: PaceOptions } = {},
+  opts: { readonly pace?: PaceOptions; readonly identity?: SlackAppOptions['identity'] } = {},
 ): Promise<SlackFrontEnd> {
   if (!config.slack) throw new Error('Slack is not configured (SLACK_BOT_TOKEN is empty)');
   const slack = createSlackApp({
@@ -37,6 +38,9 @@ export async function startSlackFrontEnd(
     // The notifier's progress message says what started; the press itself only swaps the buttons.
     noticesInThread: true,
     ...(opts.pace ? { pace: opts.pace } : {}),
+    ...(opts.identity ? { identity: opts.identity } : {}),
+    ...(runtime.ops ? { routes: opsRoutes(runtime.ops) } : {}),
+    ...(runtime.ops?.metrics ? { onSlackCall: runtime.ops.metrics.slackCall } : {}),
   });
   const notifier = createSlackNotifier({
     poster: slack.poster,

@@ -118,6 +118,8 @@ export interface PosterOptions {
   readonly pace?: PaceOptions;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Each Web API call as it ends: method, `ok` or Slack's error code, seconds (for /metrics). */
+  readonly onCall?: (method: string, result: string, seconds: number) => void;
 }
 
 const realSleep = (ms: number) =>
@@ -130,6 +132,21 @@ export function createPoster(client: WebClient, opts: PosterOptions = {}): Poste
   const now = opts.now ?? (() => Date.now());
   const sleep = opts.sleep ?? realSleep;
   const lanes = new Map<string, Lane>();
+  const timed = async <T>(method: string, fn: () => Promise<T>): Promise<T> => {
+    if (!opts.onCall) return fn();
+    const t0 = performance.now();
+    try {
+      const out = await fn();
+      opts.onCall(method, 'ok', (performance.now() - t0) / 1000);
+      return out;
+    } catch (err) {
+      const data = (err as { data?: { error?: unknown }; code?: unknown }).data;
+      const code =
+        typeof data?.error === 'string' ? data.error : String((err as { code?: unknown }).code ?? 'error');
+      opts.onCall(method, code, (performance.now() - t0) / 1000);
+      throw err;
+    }
+  };
   let idleWaiters: (() => void)[] = [];
   const busy = () => [...lanes.values()].some((l) => l.queue.length > 0 || l.running);
   const settleIdle = () => {
@@ -232,36 +249,37 @@ export function createPoster(client: WebClient, opts: PosterOptions = {}): Poste
           unfurl_links: false,
           unfurl_media: false,
         };
-        const res = target.threadTs
-          ? await client.chat.postMessage({
-              ...base,
-              thread_ts: target.threadTs,
-              reply_broadcast: target.broadcast === true,
-            })
-          : await client.chat.postMessage(base);
+        const res = await timed('chat.postMessage', () =>
+          target.threadTs
+            ? client.chat.postMessage({
+                ...base,
+                thread_ts: target.threadTs,
+                reply_broadcast: target.broadcast === true,
+              })
+            : client.chat.postMessage(base),
+        );
         return res.ts ?? '';
       });
     },
     update(where, msg) {
       return enqueue(where.channel, `update:${where.ts}`, msg, async (m) => {
-        await client.chat.update({
-          channel: where.channel,
-          ts: where.ts,
-          text: m.text,
-          blocks: sdkBlocks(m),
-        });
+        await timed('chat.update', () =>
+          client.chat.update({ channel: where.channel, ts: where.ts, text: m.text, blocks: sdkBlocks(m) }),
+        );
       });
     },
     ephemeral(where, msg) {
       // Ephemeral messages have their own, per-workspace limit: they never wait behind the channel's posts.
       return enqueue(`ephemeral:${where.channel}`, null, msg, async (m) => {
-        await client.chat.postEphemeral({
-          channel: where.channel,
-          user: where.user,
-          text: m.text,
-          blocks: sdkBlocks(m),
-          ...(where.threadTs ? { thread_ts: where.threadTs } : {}),
-        });
+        await timed('chat.postEphemeral', () =>
+          client.chat.postEphemeral({
+            channel: where.channel,
+            user: where.user,
+            text: m.text,
+            blocks: sdkBlocks(m),
+            ...(where.threadTs ? { thread_ts: where.threadTs } : {}),
+          }),
+        );
       });
     },
     pending(channel) {

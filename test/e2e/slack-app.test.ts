@@ -70,7 +70,7 @@ describe('Slack app over HTTP against the Web API stand-in', () => {
   it('answers GET /healthz with 200 JSON', async () => {
     const res = await fetch(`${h.base}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true });
+    expect(await res.json()).toEqual({ ok: true, checks: {} });
   });
 
   it('acks a slash command well under 3 s and posts the confirmation in the channel', async () => {

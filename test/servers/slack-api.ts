@@ -246,8 +246,8 @@ export class SlackApiServer {
     });
   }
 
-  async start(): Promise<this> {
-    this.server.listen(0, '127.0.0.1');
+  async start(listenPort = 0): Promise<this> {
+    this.server.listen(listenPort, '127.0.0.1');
     await once(this.server, 'listening');
     const { port } = this.server.address() as AddressInfo;
     this.base = `http://127.0.0.1:${port}`;
@@ -410,6 +410,7 @@ export class SlackApiServer {
   }
 }
 
-export async function startSlackApi(): Promise<SlackApiServer> {
-  return new SlackApiServer().start();
+/** `port` 0 picks a free one; a fixed port lets a test start Slack after the bot (Slack unreachable at first). */
+export async function startSlackApi(port = 0): Promise<SlackApiServer> {
+  return new SlackApiServer().start(port);
 }

@@ -55,7 +55,12 @@ export class SimApps {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('no application running\n');
       return true;
     }
-    const since = this.#state.runningSince.get(project) ?? now;
+    // What runs after a restart (restored from the saved state) counts its uptime from the first look.
+    let since = this.#state.runningSince.get(project);
+    if (since === undefined) {
+      since = now;
+      this.#state.runningSince.set(project, now);
+    }
     const b = this.behaviourOf(image, this.#state.deployedByRun.has(project));
     if (m[2] === 'healthz') {
       const ok = b.health >= 200 && b.health < 300;

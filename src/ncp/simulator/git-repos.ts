@@ -17,6 +17,7 @@ export interface CommitAuthor {
 const GIT_PATH = /^\/([A-Za-z0-9._-]{1,100})\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 const SERVICES = new Set(['git-upload-pack', 'git-receive-pack']);
 
+const PROJECT_FILE = 'klepaas-sc-project';
 const PROJECT_PATH = /^\/([A-Za-z0-9_-]{1,64})(\/[A-Za-z0-9._-]{1,100}\.git\/.*)$/;
 
 /** Bare repositories in a folder, served by `git http-backend` and written to directly for seeding. */
@@ -40,6 +41,21 @@ export class GitRepos {
     await git.init({ fs, gitdir, bare: true, defaultBranch });
     await git.setConfig({ fs, gitdir, path: 'http.receivepack', value: true });
     await mkdir(join(gitdir, 'hooks'), { recursive: true });
+    // Kept with the repository, so a simulator restarted on a persisted folder still knows its project.
+    await writeFile(join(gitdir, PROJECT_FILE), `${projectId}\n`);
+  }
+
+  /** The SourceCommit project a repository belongs to, or null when it has none on record. */
+  projectOf(name: string): string | null {
+    const known = this.#projects.get(name);
+    if (known) return known;
+    try {
+      const id = fs.readFileSync(join(this.gitdir(name), PROJECT_FILE), 'utf8').trim();
+      this.#projects.set(name, id);
+      return id;
+    } catch {
+      return null;
+    }
   }
 
   exists(name: string): boolean {
@@ -126,7 +142,7 @@ export class GitRepos {
     if (!p || !rest) return null;
     const m = GIT_PATH.exec(rest);
     const name = m?.[1];
-    if (!name || !this.exists(name) || this.#projects.get(name) !== p[1]) return null;
+    if (!name || !this.exists(name) || this.projectOf(name) !== p[1]) return null;
     return rest;
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
 import { type AppBehaviour, SimApps } from './apps.ts';
 import { type CommitAuthor, GitRepos } from './git-repos.ts';
+import { openSimPersistence } from './persist.ts';
 import { type DemoSeed, type SeedDemoOptions, seedDemo } from './seed.ts';
 import { handle, type InjectedFailure, type SimCall, type SimRuntime } from './server.ts';
 import {
@@ -39,6 +40,13 @@ export interface NcpSimulatorOptions {
   readonly secretKey?: string;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * A folder the state (runs, registry, git repositories) is kept in across processes; without it the
+   * state lives in a temporary folder removed on stop.
+   */
+  readonly stateDir?: string;
+  /** With stateDir: run ids start above this (ids a database already holds from before the folder). */
+  readonly idFloor?: number;
 }
 
 export interface NcpSimulator {
@@ -106,14 +114,17 @@ export interface NcpSimulator {
 
 /** Starts the NCP simulator on 127.0.0.1: SourceBuild, SourceDeploy, NCR and SourceCommit (git) in one server. */
 export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise<NcpSimulator> {
-  const root = await mkdtemp(join(tmpdir(), 'klepaas-sim-'));
+  const persist = opts.stateDir
+    ? openSimPersistence(opts.stateDir, opts.idFloor === undefined ? {} : { idFloor: opts.idFloor })
+    : null;
+  const root = persist ? persist.gitRoot : await mkdtemp(join(tmpdir(), 'klepaas-sim-'));
   const repos = new GitRepos(root);
   const now = opts.now ?? Date.now;
   const accessKey = opts.accessKey ?? `SIM${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretKey = opts.secretKey ?? randomBytes(20).toString('hex');
-  // Ids start at the wall clock in ms, so a restarted simulator never reuses a history id the database
-  // already holds from an earlier run (the unique deploy_history_id refused the second `npm start`).
-  const state = new SimState(opts.phaseMs ?? 3000, Date.now());
+  const state = new SimState(opts.phaseMs ?? 3000);
+  persist?.attach(state, now);
+  const save = () => persist?.save(state, now, port);
   const apps = new SimApps(state);
   const rt: SimRuntime = {
     state,
@@ -137,15 +148,20 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     origin: '',
   };
   const server = createServer((req, res) => {
-    handle(rt, req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { errorCode: '900', message: String(err) } }));
-    });
+    handle(rt, req, res)
+      .then(save)
+      .catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { errorCode: '900', message: String(err) } }));
+      });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  // A persisted simulator takes its last port again when free, so registry hosts stored with it stay valid.
+  const wanted = opts.port || persist?.lastPort || 0;
+  await listen(server, wanted).catch((err: unknown) =>
+    wanted !== 0 && !opts.port && (err as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? listen(server, 0)
+      : Promise.reject(err),
+  );
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
   rt.origin = baseUrl;
@@ -248,12 +264,28 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
     rejectPushes: (repo, reject) => repos.setRejectPushes(repo, reject),
     calls: rt.calls,
     inFlight: () => state.inFlight,
-    seedDemo: (opts) => seedDemo(sim, opts),
+    seedDemo: async (opts) => {
+      const demo = await seedDemo(sim, opts);
+      save();
+      return demo;
+    },
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(root, { recursive: true, force: true });
+      if (persist) save();
+      else await rm(root, { recursive: true, force: true });
     },
   };
+  save();
   return sim;
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -108,6 +108,8 @@ export class SimState {
   #unsettledBuilds: BuildRecord[] = [];
   #unsettledDeploys: DeployRecord[] = [];
   #seq: number;
+  /** Where ids come from when several processes share one state (persist.ts); else a counter. */
+  idSource: (() => number) | null = null;
 
   /** `firstId`: ids count up from here; a later start must not hand out ids an earlier one did. */
   constructor(phaseMs: number, firstId = 1000) {
@@ -116,7 +118,7 @@ export class SimState {
   }
 
   nextId(): string {
-    this.#seq += 1;
+    this.#seq = this.idSource ? this.idSource() : this.#seq + 1;
     return String(this.#seq);
   }
 
