@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SimApps } from '../src/ncp/simulator/apps.ts';
 import { GitRepos } from '../src/ncp/simulator/git-repos.ts';
 import type { SimRuntime } from '../src/ncp/simulator/runtime.ts';
 import { handle } from '../src/ncp/simulator/server.ts';
@@ -20,6 +21,7 @@ const state = new SimState(phaseMs);
 const secretKey = randomBytes(20).toString('hex');
 const rt: SimRuntime = {
   state,
+  apps: new SimApps(state),
   repos: new GitRepos(root),
   accessKey: `SIM${randomBytes(8).toString('hex').toUpperCase()}`,
   secretKey,

@@ -152,6 +152,10 @@ async function run(kind: 'in-process' | 'bullmq'): Promise<void> {
     canceled: async () => {
       finished += 1;
     },
+    verifying: async () => {},
+    verified: async () => {},
+    verificationFailed: async () => {},
+    pinReminder: async () => {},
   };
   const events = createPollerEvents();
   // The console notice is rendered and written too, to a sink, so its cost is in the figures.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
+import type { Deployment, Integration, RepoPin, Requester } from '../domain/deployment.ts';
 import type { Intent, IntentKind } from '../domain/intent.ts';
 import { intentSchema } from '../domain/intent.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
@@ -67,6 +67,8 @@ export interface BotServices {
   ): Promise<{ lock: RepoLock; replaced: RepoLock | null }>;
   unlock(owner: string, repo: string, by: string | null, known: Known): Promise<RepoLock | null>;
   activeLock(owner: string, repo: string): RepoLock | null;
+  /** The pin after a rollback (absent in front ends built without pins). */
+  activePin?(owner: string, repo: string): RepoPin | null;
   checkLock(owner: string, repo: string, opts: { force: boolean; mayForce: boolean }): RepoLock | null;
   cancelRunning(d: Deployment, req?: CancelRequest): Promise<CancelOutcome>;
 }

@@ -192,6 +192,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           deployment: await deps.services.status(owner, repo, known),
           running: deps.deployments.current(owner, repo),
           lock: deps.services.activeLock(owner, repo),
+          pin: deps.services.activePin?.(owner, repo) ?? null,
         };
       case 'rollback': {
         if (!mayDeploy(known, actor)) throw notADeployer(formatRepo(resolved.ref));
@@ -218,7 +219,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       case 'deploy': {
         if (!mayDeploy(known, actor)) throw notADeployer(formatRepo(resolved.ref));
         const overridesLock = deps.services.checkLock(owner, repo, { force: intent.force, mayForce: true });
-        const selector = intent.commitSha ? { commitSha: intent.commitSha } : { ref: intent.ref };
+        // `force` also passes a pin after a rollback (planDeploy checks it; the record keeps it).
+        const selector = intent.commitSha
+          ? { commitSha: intent.commitSha, force: intent.force }
+          : { ref: intent.ref, force: intent.force };
         const plan = await deps.services.planDeploy(owner, repo, selector, known);
         const p = newPending(
           'deploy',

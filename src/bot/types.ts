@@ -1,4 +1,4 @@
-import type { Deployment, RequestChannel } from '../domain/deployment.ts';
+import type { Deployment, RepoPin, RequestChannel } from '../domain/deployment.ts';
 import type { IntentKind, Lang, UnknownReason } from '../domain/intent.ts';
 import type { AuditReport, RepoLock } from '../domain/records.ts';
 import type { RepoRef } from '../domain/repo-ref.ts';
@@ -138,6 +138,8 @@ type ReplyBody =
       /** What runs now (the newest success): since when and by whom. */
       readonly running?: Deployment | null;
       readonly lock?: RepoLock | null;
+      /** The pin after a rollback, shown with the lock. */
+      readonly pin?: RepoPin | null;
     };
 
 /** The one entry point every front end (Slack, console) calls. */

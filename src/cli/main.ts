@@ -23,6 +23,7 @@ const commands: Record<string, { readonly summary: string; readonly load: Load }
     summary: 'Show the deployment in progress, or the latest one',
     load: () => import('./commands/status.ts'),
   },
+  unpin: { summary: 'End the pin a rollback put on a repo', load: () => import('./commands/unpin.ts') },
   history: { summary: 'Show the deployment history of a repo', load: () => import('./commands/history.ts') },
   candidates: {
     summary: 'List rollback candidates, numbered as --steps counts them',

@@ -5,6 +5,7 @@ import type { Lang } from '../domain/intent.ts';
 import { plainRefs } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
+import { verifyLine } from '../domain/verify-wording.ts';
 
 /** Plain-text views of service results for the terminal; `--json` prints the values themselves. */
 
@@ -70,6 +71,8 @@ export function renderDeployment(d: Deployment, ctx: RenderContext): string {
   if (d.completedAt) lines.push(['Completed', when(d.completedAt, ctx.timeZone)]);
   if (d.durationMs !== null) lines.push(['Took', formatDuration(d.durationMs, ctx.lang)]);
   if (d.errorMessage) lines.push(['Error', `${d.errorStage ?? '?'}: ${d.errorMessage}`]);
+  if (d.reason) lines.push(['Reason', d.reason]);
+  if (d.verification) lines.push(['Verification', verifyLine(d, 'en').text]);
   const w = Math.max(...lines.map(([k]) => k.length));
   return lines.map(([k, v]) => `${`${k}:`.padEnd(w + 2)}${v}`).join('\n');
 }
@@ -113,6 +116,14 @@ export function renderDeployPlan(p: DeployPlan): string {
   ].join('\n');
 }
 
+function verifySummary(i: Integration): string {
+  if (!i.healthUrl) return 'off';
+  const parts = [i.metricsUrl ? 'health+metrics' : 'health only'];
+  if (i.verifyWindowMs !== null) parts.push(`${Math.round(i.verifyWindowMs / 1000)}s`);
+  if (i.autoRollback) parts.push('auto-rollback');
+  return parts.join(' ');
+}
+
 export function renderIntegrations(list: readonly Integration[]): string {
   if (list.length === 0) return 'No integrations. Add one with: klepaas-bot integration add <owner/repo> ...';
   const rows = list.map((i) => [
@@ -121,8 +132,9 @@ export function renderIntegrations(list: readonly Integration[]): string {
     i.deployProjectId ? `${i.deployProjectId}/${i.deployStageId ?? '-'}/${i.deployScenarioId ?? '-'}` : '-',
     i.registryHost ? `${i.registryHost}/${i.imageName}` : i.imageName,
     i.defaultBranch,
+    verifySummary(i),
   ]);
-  return table(['REPO', 'BUILD', 'DEPLOY (project/stage/scenario)', 'IMAGE', 'BRANCH'], rows);
+  return table(['REPO', 'BUILD', 'DEPLOY (project/stage/scenario)', 'IMAGE', 'BRANCH', 'VERIFY'], rows);
 }
 
 /** The value as scripts read it: dates as ISO strings, two-space indent. */

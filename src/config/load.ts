@@ -48,6 +48,9 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Who may confirm anyone's rollback or deploy, and how long a confirmation stays valid (any front end). */
   readonly confirmations: { readonly approvers: readonly string[]; readonly ttlMs: number };
+  readonly pinTtlMs: number;
+  /** The simulator demo's verification window (0: off). */
+  readonly demoVerifyWindowMs: number;
   readonly poll: {
     readonly intervalMs: number;
     readonly deployTimeoutMs: number;
@@ -188,6 +191,8 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
     },
     redisUrl: e.REDIS_URL,
     confirmations: { approvers: e.APPROVERS, ttlMs: e.CONFIRM_TTL_MS },
+    pinTtlMs: e.PIN_TTL_MS,
+    demoVerifyWindowMs: e.SIM_VERIFY_WINDOW_MS,
     poll: {
       intervalMs: e.POLL_INTERVAL_MS,
       deployTimeoutMs: e.POLL_TIMEOUT_MS,

@@ -90,6 +90,8 @@ export const envSchema = z.object({
   SIM_DEPLOY_FAIL_RATE: ratio,
   SIM_ERROR_RATE: ratio,
   SIM_LATENCY_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0)).default(0),
+  /** Verification window of the simulator's demo project; 0 turns the demo's verification off. */
+  SIM_VERIFY_WINDOW_MS: z.preprocess(blankToUndefined, z.coerce.number().int().min(0)).default(10_000),
   SIM_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535)).default(0),
 
   REDIS_URL: optionalUrl,
@@ -117,6 +119,8 @@ export const envSchema = z.object({
   ALLOWED_CHANNELS: csv,
   APPROVERS: csv,
   CONFIRM_TTL_MS: positiveInt(600_000),
+  /** How long a rollback pins its repo (deploys bringing the rolled-away-from code back are refused). */
+  PIN_TTL_MS: positiveInt(24 * 3600_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

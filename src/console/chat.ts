@@ -25,7 +25,19 @@ export interface ConsoleChatOptions {
 const YES = new Set(['y', 'yes', 'ok', '네', '예', '응', 'ㅇ', 'ㅇㅇ', '넵', '네네', '진행', 'go']);
 const NO = new Set(['n', 'no', '아니', '아니오', '아니요', 'ㄴ', 'ㄴㄴ', '취소', 'cancel', 'stop']);
 const QUIT = new Set(['exit', 'quit', ':q', '종료', '나가기']);
-const terminalKinds = new Set<PollerEvent['kind']>(['succeeded', 'failed', 'timed_out', 'canceled']);
+const terminalKinds = new Set<PollerEvent['kind']>([
+  'succeeded',
+  'failed',
+  'timed_out',
+  'canceled',
+  'verified',
+  'verification_failed',
+]);
+
+/** A success still being verified is not the end: the chat waits for the verdict (and what it starts). */
+const ends = (event: PollerEvent): boolean =>
+  terminalKinds.has(event.kind) &&
+  !(event.kind === 'succeeded' && event.deployment.verifyStatus === 'verifying');
 
 type Waiting =
   | { readonly kind: 'confirm'; readonly pendingId: string }
@@ -80,7 +92,8 @@ export function runConsoleChat(opts: ConsoleChatOptions): Promise<number> {
   const onNotice = (event: PollerEvent) => {
     const id = event.deployment.id;
     const text = opts.renderNotice(event);
-    if (interactive && event.kind === 'progress' && lastProgressOf === id) {
+    const inPlace = event.kind === 'progress' || event.kind === 'verifying';
+    if (interactive && inPlace && lastProgressOf === id) {
       // Overwrite the previous progress line of this deployment instead of scrolling a new one.
       output.write('\r\x1b[K\x1b[1A\r\x1b[K');
       output.write(`${text}\n`);
@@ -88,8 +101,12 @@ export function runConsoleChat(opts: ConsoleChatOptions): Promise<number> {
     } else {
       print(text);
     }
-    lastProgressOf = event.kind === 'progress' ? id : null;
-    if (terminalKinds.has(event.kind)) {
+    lastProgressOf = inPlace ? id : null;
+    if (ends(event)) {
+      // The bot's own rollback after a failed verification is followed like the request that caused it.
+      const next =
+        event.kind === 'verification_failed' ? event.deployment.verification?.autoRollbackId : null;
+      if (next && started.has(id)) started.add(next);
       started.delete(id);
       maybeFinish();
     }

@@ -6,6 +6,7 @@ import type { Lang } from '../domain/intent.ts';
 import { plainRefs } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { RunningCommit } from '../domain/reports.ts';
+import { pinLine, verifyLine } from '../domain/verify-wording.ts';
 import { operationWord, statusWord, stepsBackPhrase, t } from '../domain/wording.ts';
 import { droppedLine, faultyLine, lockLine, renderMore, runningLine } from './render-more.ts';
 
@@ -196,7 +197,9 @@ function renderBody(reply: BotReply, ctx: RenderContext): string {
       const err = d.errorMessage ? `\n  ${t(lang, '오류', 'error')}: ${d.errorMessage}` : '';
       const now = reply.running ? `\n  ${runningLine(reply.running, lang, ctx)}` : '';
       const lock = reply.lock ? `\n  ${lockLine(reply.lock, lang, ctx)}` : '';
-      return `${reply.owner}/${reply.repo}: ${deploymentLine(d, lang, ctx)}${err}${now}${lock}`;
+      const pin = reply.pin ? `\n  ${pinLine(reply.pin, lang)}` : '';
+      const verified = d.verification ? `\n  ${verifyLine(d, lang).text}` : '';
+      return `${reply.owner}/${reply.repo}: ${deploymentLine(d, lang, ctx)}${err}${verified}${now}${lock}${pin}`;
     }
   }
 }

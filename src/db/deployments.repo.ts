@@ -228,6 +228,15 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
 
     inFlight,
 
+    allVerifying() {
+      return db
+        .select()
+        .from(deployments)
+        .where(eq(deployments.verifyStatus, 'verifying'))
+        .orderBy(deployments.requestedAt, deployments.id)
+        .all()
+        .map(toDeployment);
+    },
     allInFlight() {
       return db
         .select()

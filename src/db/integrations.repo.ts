@@ -29,6 +29,11 @@ function changes(input: IntegrationInput): Partial<typeof integrations.$inferIns
     'manifestPath',
     'noticeChannel',
     'buildBranch',
+    'healthUrl',
+    'metricsUrl',
+    'verifyWindowMs',
+    'verifyMaxErrorShare',
+    'verifyMaxP95Ms',
   ];
   for (const k of keys) {
     const v = input[k];
@@ -38,6 +43,7 @@ function changes(input: IntegrationInput): Partial<typeof integrations.$inferIns
     out.imageName = input.imageName ?? defaultImageName(input.owner, input.repo);
   if (input.defaultBranch !== undefined) out.defaultBranch = input.defaultBranch ?? DEFAULT_BRANCH;
   if (input.deployers !== undefined) out.deployers = [...input.deployers];
+  if (input.autoRollback !== undefined) out.autoRollback = input.autoRollback ?? false;
   return out;
 }
 

@@ -4,6 +4,7 @@ import {
   check,
   index,
   integer,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -19,6 +20,8 @@ import {
   type RequestChannel,
 } from '../domain/deployment.ts';
 import { type Lang, langs } from '../domain/intent.ts';
+import type { VerificationFigures, VerifyStatus } from '../domain/verification.ts';
+import { verifyStatuses } from '../domain/verification.ts';
 
 // Value lists go into DDL (check constraints, partial index predicates) as literals: DDL cannot bind
 // parameters, and SQLite only uses a partial index when the query repeats the same literal terms.
@@ -68,6 +71,12 @@ export const integrations = sqliteTable(
     manifestPath: text('manifest_path'),
     noticeChannel: text('notice_channel'),
     deployers: text('deployers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    healthUrl: text('health_url'),
+    metricsUrl: text('metrics_url'),
+    verifyWindowMs: integer('verify_window_ms'),
+    verifyMaxErrorShare: real('verify_max_error_share'),
+    verifyMaxP95Ms: integer('verify_max_p95_ms'),
+    autoRollback: integer('auto_rollback', { mode: 'boolean' }).notNull().default(false),
     createdAt: time('created_at').notNull(),
     updatedAt: time('updated_at').notNull(),
   },
@@ -116,6 +125,11 @@ export const deployments = sqliteTable(
     stageAt: time('stage_at'),
     /** Who canceled or released the record (a Slack user id or a local user name). */
     endedBy: text('ended_by'),
+    verifyStatus: text('verify_status').$type<VerifyStatus>(),
+    verification: text('verification', { mode: 'json' }).$type<VerificationFigures>(),
+    verifyState: text('verify_state', { mode: 'json' }).$type<unknown>(),
+    verifyMessageTs: text('verify_message_ts'),
+    reason: text('reason'),
   },
   (t) => [
     check('deployments_status_check', sql`${t.status} IN ${literalList(deploymentStatuses)}`),
@@ -152,6 +166,12 @@ export const deployments = sqliteTable(
       t.requestedAt,
     ),
     index('deployments_rollback_from').on(t.rollbackFromId),
+    check(
+      'deployments_verify_status_check',
+      sql`${t.verifyStatus} IS NULL OR ${t.verifyStatus} IN ${literalList(verifyStatuses)}`,
+    ),
+    // Verifications still running, resumed at start like the in-flight records.
+    index('deployments_verifying').on(t.verifyStatus).where(sql`${t.verifyStatus} = 'verifying'`),
   ],
 );
 
@@ -252,3 +272,38 @@ export type DeploymentRow = typeof deployments.$inferSelect;
 export type RepoLockRow = typeof repoLocks.$inferSelect;
 export type IntegrationRow = typeof integrations.$inferSelect;
 export type PendingActionRow = typeof pendingActions.$inferSelect;
+
+/**
+ * Pins after a rollback: the repo stays on what it was rolled back to, and deploys that would bring the
+ * rolled-away-from commit back are refused until the pin ends (expiry, unpin, a verified deploy).
+ * One pin per rollback; active while not unpinned and not expired.
+ */
+export const repoPins = sqliteTable(
+  'repo_pins',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    owner: text('owner').notNull(),
+    repo: text('repo').notNull(),
+    rollbackId: integer('rollback_id')
+      .notNull()
+      .references(() => deployments.id, { onDelete: 'cascade' }),
+    fromDeploymentId: integer('from_deployment_id').references(() => deployments.id, {
+      onDelete: 'set null',
+    }),
+    fromSha: text('from_sha').notNull(),
+    fromMessage: text('from_message'),
+    reason: text('reason').notNull(),
+    pinnedAt: time('pinned_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    remindedAt: time('reminded_at'),
+    unpinnedAt: time('unpinned_at'),
+    unpinnedBy: text('unpinned_by'),
+    unpinReason: text('unpin_reason'),
+  },
+  (t) => [
+    uniqueIndex('repo_pins_rollback').on(t.rollbackId),
+    index('repo_pins_repo').on(sql`lower(${t.owner})`, sql`lower(${t.repo})`, t.expiresAt),
+    index('repo_pins_due').on(t.expiresAt).where(sql`${t.unpinnedAt} IS NULL AND ${t.remindedAt} IS NULL`),
+  ],
+);
+export type RepoPinRow = typeof repoPins.$inferSelect;

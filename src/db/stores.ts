@@ -8,6 +8,7 @@ import {
   type IntegrationStore,
   type LockStore,
   type PendingActionStore,
+  type PinStore,
   systemClock,
 } from '../services/ports.ts';
 import { createAuditStore } from './audit.repo.ts';
@@ -18,6 +19,7 @@ import { createIntegrationStore } from './integrations.repo.ts';
 import { createLockStore } from './locks.repo.ts';
 import type { Db } from './open.ts';
 import { createPendingActionStore } from './pending-actions.repo.ts';
+import { createPinStore } from './pins.repo.ts';
 import { guardStorage } from './sqlite-errors.ts';
 
 export interface Stores {
@@ -27,6 +29,7 @@ export interface Stores {
   readonly pendingActions: PendingActionStore;
   readonly events: EventLog;
   readonly locks: LockStore;
+  readonly pins: PinStore;
   readonly conversations: ConversationStore;
   readonly confirmations: ConfirmationReader;
 }
@@ -43,6 +46,7 @@ export function createStores(db: Db, clock: Clock = systemClock): Stores {
     pendingActions: guardStorage(createPendingActionStore(db)),
     events: guardStorage(createEventLog(db)),
     locks: guardStorage(createLockStore(db)),
+    pins: guardStorage(createPinStore(db)),
     conversations: guardStorage(createConversationStore(db)),
     confirmations: guardStorage(createConfirmationReader(db)),
   };

@@ -1,4 +1,5 @@
 import type { Lang } from './intent.ts';
+import type { VerificationFigures, VerifyStatus } from './verification.ts';
 
 export const deploymentStatuses = [
   'queued',
@@ -64,6 +65,8 @@ export interface Requester {
   readonly lang: Lang;
   readonly slackChannel?: string | null;
   readonly slackThreadTs?: string | null;
+  /** Why it was started, when not a person's plain request (the bot's own rollback, a forced deploy). */
+  readonly reason?: string | null;
 }
 
 export interface Deployment {
@@ -103,6 +106,15 @@ export interface Deployment {
   readonly stageAt?: Date | null;
   /** Who canceled or released the record. */
   readonly endedBy?: string | null;
+  /** Checks after success: null when the integration has no health URL (or the run did not succeed). */
+  readonly verifyStatus: VerifyStatus | null;
+  readonly verification: VerificationFigures | null;
+  /** The resumable state of a running verification (parsed by the poller before use). */
+  readonly verifyState: unknown;
+  /** The verification card in the thread, updated in place. */
+  readonly verifyMessageTs: string | null;
+  /** Why the bot started it on its own (auto-rollback), or why a person forced it. */
+  readonly reason: string | null;
 }
 
 export interface Integration {
@@ -128,6 +140,15 @@ export interface Integration {
   readonly noticeChannel: string | null;
   /** Slack user ids allowed to deploy and roll back (APPROVERS too); empty means anyone who may talk to the bot. */
   readonly deployers: readonly string[];
+  /** Verification after success: a health URL turns it on; metrics add the 5xx share and p95. */
+  readonly healthUrl: string | null;
+  readonly metricsUrl: string | null;
+  /** Overrides of the source document's defaults; null means the default. */
+  readonly verifyWindowMs: number | null;
+  readonly verifyMaxErrorShare: number | null;
+  readonly verifyMaxP95Ms: number | null;
+  /** Roll back on its own when a deploy fails verification. */
+  readonly autoRollback: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -135,3 +156,22 @@ export interface Integration {
 export const defaultImageName = (owner: string, repo: string): string => `${owner}-${repo}`.toLowerCase();
 
 export const DEFAULT_BUILD_BRANCH = 'klepaas-build';
+
+/** A repo kept on the version a rollback returned to (see the pins table). */
+export interface RepoPin {
+  readonly id: number;
+  readonly owner: string;
+  readonly repo: string;
+  readonly rollbackId: number;
+  readonly fromDeploymentId: number | null;
+  /** The commit rolled away from: a deploy that still contains it is refused unless forced. */
+  readonly fromSha: string;
+  readonly fromMessage: string | null;
+  readonly reason: string;
+  readonly pinnedAt: Date;
+  readonly expiresAt: Date;
+  readonly remindedAt: Date | null;
+  readonly unpinnedAt: Date | null;
+  readonly unpinnedBy: string | null;
+  readonly unpinReason: string | null;
+}

@@ -76,6 +76,13 @@ export interface DeployPlan {
    * the commit that was rolled back from (the branch's newer manifest commits are the bot's, not code).
    */
   readonly returnsFrom?: { readonly rollbackId: number; readonly rolledBackFromId: number } | null;
+  /** The pin this deploy goes past because it was forced (it still contains the rolled-away-from commit). */
+  readonly forcedPastPin?: {
+    readonly pinId: number;
+    readonly rollbackId: number;
+    readonly fromSha: string;
+    readonly reason: string;
+  } | null;
 }
 
 export interface ReadinessCheck {

@@ -263,6 +263,10 @@ export class NcpClient implements NcpPort {
     return this.#git.resolveRef(repo, ref);
   }
 
+  commitContains(repo: SourceRepo, commitSha: string, ancestorSha: string): Promise<boolean> {
+    return this.#git.commitContains(repo, commitSha, ancestorSha);
+  }
+
   async #timed(service: 'build' | 'deploy', send: () => Promise<RawResponse>): Promise<RawResponse> {
     const onRequest = this.#opts.onRequest;
     if (!onRequest) return send();

@@ -194,6 +194,21 @@ export class SourceCommitGit {
     }
   }
 
+  /** Ancestry in the history cache; a commit the repository does not hold contains nothing. */
+  async commitContains(repo: SourceRepo, commitSha: string, ancestorSha: string): Promise<boolean> {
+    if (!/^[0-9a-f]{40}$/.test(commitSha) || !/^[0-9a-f]{40}$/.test(ancestorSha)) return false;
+    if (commitSha === ancestorSha) return true;
+    const url = this.#url(repo);
+    try {
+      return await this.#cache.withRepo(url, (dir) =>
+        git.isDescendent({ fs, dir, oid: commitSha, ancestor: ancestorSha, depth: -1 }),
+      );
+    } catch (err) {
+      if (err instanceof Errors.NotFoundError || err instanceof Errors.ObjectTypeError) return false;
+      throw gitError(err, `git fetch ${repo.repoName}`) ?? err;
+    }
+  }
+
   /**
    * Makes `branch` point at `commitSha` on the server (a force push), so SourceBuild, which builds the
    * head of its configured branch, builds exactly that commit. Runs in the history cache: the commit may

@@ -37,7 +37,7 @@ export function createConsoleNotifier(opts: ConsoleNotifierOptions): ConsoleNoti
 
   const line = (kind: NoticeKind) => async (n: DeploymentNotice) => {
     const { text } = renderNotice(kind, n, opts);
-    if (kind === 'progress' && tty) {
+    if ((kind === 'progress' || kind === 'verifying') && tty) {
       opts.out.write(`${REWRITE}${text}`);
       progressShown = true;
       return;
@@ -53,6 +53,10 @@ export function createConsoleNotifier(opts: ConsoleNotifierOptions): ConsoleNoti
     failed: line('failed'),
     timedOut: line('timedOut'),
     canceled: line('canceled'),
+    verifying: line('verifying'),
+    verified: line('verified'),
+    verificationFailed: line('verificationFailed'),
+    pinReminder: line('pinReminder'),
     settle,
   };
 }

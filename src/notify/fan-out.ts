@@ -9,6 +9,10 @@ const methodFor: Readonly<Record<PollerEventKind, NoticeKind>> = {
   failed: 'failed',
   timed_out: 'timedOut',
   canceled: 'canceled',
+  verifying: 'verifying',
+  verified: 'verified',
+  verification_failed: 'verificationFailed',
+  pin_reminder: 'pinReminder',
 };
 
 export const noticeKindOf = (kind: PollerEventKind): NoticeKind => methodFor[kind];

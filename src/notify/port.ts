@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus } from '../domain/deployment.ts';
+import type { Deployment, DeploymentStatus, RepoPin } from '../domain/deployment.ts';
 
 /** Everything a notice says, taken from one state change of a deployment. */
 export interface DeploymentNotice {
@@ -14,6 +14,8 @@ export interface DeploymentNotice {
   readonly elapsedMs: number;
   readonly limitMs: number | null;
   readonly at: Date;
+  /** The pin a reminder is about. */
+  readonly pin?: RepoPin;
 }
 
 /**
@@ -27,9 +29,17 @@ export interface Notifier {
   failed(n: DeploymentNotice): Promise<void>;
   timedOut(n: DeploymentNotice): Promise<void>;
   canceled(n: DeploymentNotice): Promise<void>;
+  /** A look during verification: the card is updated in place (`deployment.verification` holds the figures). */
+  verifying(n: DeploymentNotice): Promise<void>;
+  verified(n: DeploymentNotice): Promise<void>;
+  /** Figures against thresholds; a failed rollback's verification is broadcast. */
+  verificationFailed(n: DeploymentNotice): Promise<void>;
+  /** A rollback's pin ends soon; `pin` is set. */
+  pinReminder(n: DeploymentNotice): Promise<void>;
 }
 
 export type NoticeKind = keyof Notifier;
+/** The notices of a deployment's run in NCP; the verification notices follow a success. */
 export const noticeKinds: readonly NoticeKind[] = [
   'started',
   'progress',

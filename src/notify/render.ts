@@ -3,6 +3,7 @@ import { formatDuration } from '../domain/format.ts';
 import type { Lang } from '../domain/intent.ts';
 import { withoutRefMarkers } from '../domain/people.ts';
 import { shortSha } from '../domain/repo-ref.ts';
+import { pinLine, pinReminderLine, verifyLine } from '../domain/verify-wording.ts';
 import { operationWord } from '../domain/wording.ts';
 import type { DeploymentNotice, NoticeKind } from './port.ts';
 
@@ -152,7 +153,7 @@ function succeededLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Pa
     lang === 'ko'
       ? `SourceDeploy 상태 ${quoteNcp(n.ncpStatus)}`
       : `SourceDeploy reported ${quoteNcp(n.ncpStatus)}`;
-  return [head, ncp, imagePart(d, lang), requester(d, lang, opts)];
+  return [head, ncp, imagePart(d, lang), requester(d, lang, opts), n.pin ? pinLine(n.pin, lang) : null];
 }
 
 function failedLine(n: DeploymentNotice, lang: Lang, opts: RenderOptions): Parts {
@@ -228,6 +229,14 @@ export function renderNotice(
   opts: RenderOptions = {},
 ): RenderedNotice {
   const lang = n.deployment.lang;
+  if (kind === 'pinReminder') {
+    const text = n.pin ? pinReminderLine(n.pin, lang) : '';
+    return { kind, lang, text, headline: text };
+  }
+  if (kind === 'verifying' || kind === 'verified' || kind === 'verificationFailed') {
+    const v = verifyLine(n.deployment, lang);
+    return { kind, lang, text: v.text, headline: v.headline };
+  }
   const parts =
     kind === 'started'
       ? startedLine(n, lang, opts)

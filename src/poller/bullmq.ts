@@ -9,7 +9,7 @@ export interface BullmqPollerOptions {
   readonly redisUrl: string;
   /** The job code's dependencies; leave `once` to the driver (it claims keys in Redis). */
   readonly deps: Omit<PollJobDeps, 'once'> & { readonly once?: OnceGuard };
-  readonly store: Pick<DeploymentStore, 'allInFlight'>;
+  readonly store: Pick<DeploymentStore, 'allInFlight' | 'allVerifying'>;
   /** Redis key prefix of the queue; tests pass a random one. */
   readonly prefix?: string;
   readonly queueName?: string;
@@ -140,7 +140,8 @@ export function createBullmqPoller(opts: BullmqPollerOptions): BullmqPoller {
       worker.on('error', (err) => log.error({ err }, 'poller worker error'));
       await worker.waitUntilReady();
       // Redis normally still holds these jobs; re-adding is free (same job id) and covers a flushed Redis.
-      const resumed = opts.store.allInFlight();
+      // Verifications still running resume too: their window is stored with the record.
+      const resumed = [...opts.store.allInFlight(), ...opts.store.allVerifying()];
       for (const d of resumed) await this.track(d.id);
       log.info({ resumed: resumed.length }, 'poller started');
       if (opts.rescanMs) {

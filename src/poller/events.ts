@@ -1,4 +1,4 @@
-import type { Deployment, DeploymentStatus } from '../domain/deployment.ts';
+import type { Deployment, DeploymentStatus, RepoPin } from '../domain/deployment.ts';
 import type { Phase } from './step.ts';
 
 export const pollerEventKinds = [
@@ -8,6 +8,12 @@ export const pollerEventKinds = [
   'failed',
   'timed_out',
   'canceled',
+  /** Verification after success: a look at the app (the card updated in place), then its verdict. */
+  'verifying',
+  'verified',
+  'verification_failed',
+  /** A rollback's pin ends soon (said once, in the rollback's thread). */
+  'pin_reminder',
 ] as const;
 export type PollerEventKind = (typeof pollerEventKinds)[number];
 
@@ -30,6 +36,8 @@ export interface PollerEvent {
   /** The limit that passed, for `timed_out`. */
   readonly limitMs: number | null;
   readonly at: Date;
+  /** The pin, for `pin_reminder`. */
+  readonly pin?: RepoPin;
 }
 
 export type PollerListener = (event: PollerEvent) => void | Promise<void>;

@@ -4,7 +4,7 @@ import { initialPollState, type PollJobDeps, type PollState, runTick, type TickR
 
 export interface InProcessPollerOptions {
   readonly deps: PollJobDeps;
-  readonly store: Pick<DeploymentStore, 'allInFlight'>;
+  readonly store: Pick<DeploymentStore, 'allInFlight' | 'allVerifying'>;
   /** Ticks running at once; the rest wait their turn so 1,000 deployments never mean 1,000 sockets. */
   readonly concurrency?: number;
   /**
@@ -88,13 +88,15 @@ export function createInProcessPoller(opts: InProcessPollerOptions): InProcessPo
       if (started) return;
       started = true;
       for (const entry of entries.values()) if (entry.timer === null) schedule(entry.state.deploymentId, 0);
-      const resumed = opts.store.allInFlight();
+      // Verifications still running resume too: their window is stored with the record.
+      const resumed = [...opts.store.allInFlight(), ...opts.store.allVerifying()];
       for (const d of resumed) await this.track(d.id);
       log.info({ resumed: resumed.length }, 'poller started');
       if (opts.rescanMs) {
         rescan = setInterval(() => {
           try {
-            for (const d of opts.store.allInFlight()) void this.track(d.id);
+            for (const d of [...opts.store.allInFlight(), ...opts.store.allVerifying()])
+              void this.track(d.id);
           } catch (err) {
             log.error({ err }, 'looking for in-flight deployments failed');
           }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deployment } from '../domain/deployment.ts';
+import type { Deployment, RepoPin } from '../domain/deployment.ts';
 import { awaitsReconciliation, isTerminal, lacksRunId } from '../domain/deployment.ts';
 import { isKlepaasError } from '../domain/errors.ts';
 import { mapBuildStatus, mapDeployStatus, type StatusMapping } from '../domain/ncp-status.ts';
@@ -24,6 +24,7 @@ import {
   type StepDecision,
   type TerminalDecision,
 } from './step.ts';
+import { runVerifyTick, type VerifyDeps, verificationStart } from './verify-job.ts';
 
 /**
  * Continues a deployment whose build has just succeeded (manifest update, scenario run, status
@@ -31,10 +32,12 @@ import {
  */
 export interface BuildContinuation {
   continueAfterBuild(deploymentId: number): Promise<unknown>;
+  /** A record reached success (a rollback pins its repo); idempotent, never a verdict on the record. */
+  afterSuccess?(deploymentId: number): Promise<RepoPin | null | undefined>;
 }
 
 export interface PollJobDeps {
-  readonly store: Pick<DeploymentStore, 'get' | 'update' | 'updateIfInFlight'>;
+  readonly store: Pick<DeploymentStore, 'get' | 'update' | 'updateIfInFlight' | 'latest'>;
   readonly integrations: Pick<IntegrationStore, 'find'>;
   readonly ncp: Pick<NcpPort, 'getBuild' | 'getDeployRun'>;
   readonly continuation: BuildContinuation;
@@ -48,6 +51,8 @@ export interface PollJobDeps {
   readonly clock: Clock;
   readonly limits: PollLimits;
   readonly log: Logger;
+  /** Verification after success; absent: a success ends the job. */
+  readonly verify?: VerifyDeps;
 }
 
 /** What a driver keeps between ticks of one deployment (BullMQ stores it in the job's data). */
@@ -103,6 +108,7 @@ export async function runTick(deps: PollJobDeps, input: PollState): Promise<Tick
   if (isTerminal(d.status)) {
     // Written by an earlier run that stopped before publishing, or by the services: tell people once.
     await publishTerminal(deps, d, d.status, null, null, now);
+    if (d.verifyStatus === 'verifying' && deps.verify) return verifyStep(deps, d, state, now);
     return { next: 'done', state };
   }
   if (lacksRunId(d) && (deps.reconciler || awaitsReconciliation(d))) {
@@ -247,9 +253,14 @@ async function apply(
     return { next: 'again', delayMs: deps.limits.intervalMs, state };
   }
 
+  const verifying =
+    decision.status === 'success'
+      ? verificationStart(deps.integrations.find(d.owner, d.repo), deps.verify?.defaults ?? null, now)
+      : null;
   const patch: DeploymentPatch =
     decision.status === 'success'
       ? {
+          ...verifying,
           status: 'success',
           stage: 'done',
           ncpStatus: decision.ncpStatus,
@@ -270,6 +281,15 @@ async function apply(
   // Conditional: a cancel or the reconciler may have ended the record since it was read; then theirs stands.
   const ended = deps.store.updateIfInFlight(d.id, patch);
   const after = ended ?? deps.store.get(d.id) ?? d;
+  let pin: RepoPin | null = null;
+  // Only the tick that ended the record runs its follow-ups (verification, pin), so they run once.
+  if (ended && after.status === 'success' && deps.continuation.afterSuccess) {
+    pin =
+      (await deps.continuation.afterSuccess(d.id).catch((err: unknown) => {
+        log.error({ err }, 'follow-up after success failed');
+        return null;
+      })) ?? null;
+  }
   log.info(
     {
       status: after.status,
@@ -286,7 +306,42 @@ async function apply(
     decision.status === 'failed' || decision.status === 'canceled' ? decision.failedPhase : null,
     decision.status === 'timed_out' ? decision.limitMs : null,
     now,
+    pin,
   );
+  // The first look right away: it is the zero of the metrics window.
+  if (after.verifyStatus === 'verifying') return { next: 'again', delayMs: 1, state };
+  return { next: 'done', state };
+}
+
+async function verifyStep(
+  deps: PollJobDeps,
+  d: Deployment,
+  state: PollState,
+  now: Date,
+): Promise<TickResult> {
+  const verify = deps.verify;
+  if (!verify) return { next: 'done', state };
+  const tick = await runVerifyTick(
+    { store: deps.store, integrations: deps.integrations, verify, log: deps.log },
+    d,
+    now,
+  );
+  const r = tick.record;
+  if (tick.kind === 'dropped') return { next: 'done', state };
+  if (tick.kind === 'again') {
+    await emit(
+      deps,
+      'verifying',
+      `deployment:${r.id}:verify:${r.verification?.checks ?? 0}`,
+      d,
+      r,
+      null,
+      null,
+      now,
+    );
+    return { next: 'again', delayMs: tick.delayMs, state };
+  }
+  await emit(deps, tick.outcome, `deployment:${r.id}:verification`, d, r, null, null, now);
   return { next: 'done', state };
 }
 
@@ -308,10 +363,11 @@ async function publishTerminal(
   failedPhase: string | null,
   limitMs: number | null,
   now: Date,
+  pin: RepoPin | null = null,
 ): Promise<void> {
   const kind = terminalKind[after.status as TerminalDecision['status']];
   if (kind === undefined) return;
-  const event = buildEvent(
+  const built = buildEvent(
     kind,
     `deployment:${after.id}:terminal`,
     previous,
@@ -320,6 +376,8 @@ async function publishTerminal(
     limitMs,
     now,
   );
+  // A rollback's success notice says what it pinned.
+  const event = pin ? { ...built, pin } : built;
   if (await deps.once.first(event.key)) await deps.events.publish(event);
 }
 

@@ -4,6 +4,7 @@ import type { Dispatcher } from '../bot/types.ts';
 import type { Config } from '../config/load.ts';
 import { openDatabase } from '../db/open.ts';
 import { createStores, type Stores } from '../db/stores.ts';
+import type { VerifyFailure } from '../domain/verification.ts';
 import { createIntentParser } from '../intent/parse.ts';
 import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
@@ -15,10 +16,13 @@ import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
+import { startPinSweeper } from '../poller/pin-sweep.ts';
 import { checkRedis, openRedisProbe } from '../poller/redis-check.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
+import { lookAtApp } from '../verify/probe.ts';
+import { defaultVerifySettings } from '../verify/thresholds.ts';
 import { openNcp } from './compose.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -89,6 +93,19 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       if (!services) throw new Error('services not ready');
       return services.continueAfterBuild(id);
     },
+    afterSuccess: async (id: number) => services?.afterSuccess(id),
+  };
+  const bound = (): Services => {
+    if (!services) throw new Error('services not ready');
+    return services;
+  };
+  const verify = {
+    look: lookAtApp,
+    defaults: defaultVerifySettings,
+    followUp: {
+      afterFailure: (id: number, failed: VerifyFailure) => bound().afterVerificationFailure(id, failed),
+      afterSuccess: (id: number) => bound().afterVerificationSuccess(id),
+    },
   };
   // Bound with the services below; the poller asks it about records without a run id.
   let serviceDeps: ServiceDeps | null = null;
@@ -100,6 +117,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     },
   };
   const jobDeps = {
+    verify,
     store: stores.deployments,
     integrations: stores.integrations,
     ncp: ncp.port,
@@ -116,7 +134,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     },
     log: logger,
   };
-  const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [] };
+  const resumable = poll === 'all' ? stores.deployments : { allInFlight: () => [], allVerifying: () => [] };
   // Notices are claimed in the database for both drivers: it outlives a restart of the bot and of Redis
   // (a Redis restarted empty forgot its claims, and the "started" notice went out again), and every
   // process polling these records shares it.
@@ -147,6 +165,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     logger,
     audit: stores.audit,
     locks: stores.locks,
+    pins: stores.pins,
+    pinTtlMs: config.pinTtlMs,
     confirmations: stores.confirmations,
     manifestPath: config.manifestPath,
     ...(config.haltAt ? { halt: haltAtStep(config.haltAt) } : {}),
@@ -197,18 +217,27 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
       : null;
   reconcileTimer?.unref();
   await reconciling.catch((err: unknown) => logger.error({ err }, 'reconciling at start failed'));
-  const bound = services;
+  // Pin reminders are claimed in the database, so any number of bot processes send each one once.
+  const stopSweeper =
+    poll === 'all'
+      ? startPinSweeper(
+          { claim: () => ready.claimPinReminders(), store: stores.deployments, events, clock, log: logger },
+          Math.max(1000, config.poll.intervalMs),
+        )
+      : () => {};
+  const ready = services;
   return {
     dispatcher,
     events,
     stores,
-    services: bound,
+    services: ready,
     poller,
     simulatorNotice: ncp.simulatorNotice,
     ops: { readiness, metrics },
     async close() {
       if (reconcileTimer) clearInterval(reconcileTimer);
       await reconciling.catch(() => {});
+      stopSweeper();
       await poller.stop();
       await ncp.close();
       redisProbe?.disconnect();

@@ -42,6 +42,19 @@ export async function openNcp(
   }
   const { sim, demo } = await startSeededSimulator(config, database);
   try {
+    if (config.demoVerifyWindowMs > 0) {
+      // The demo tells the whole story: its newest commit answers 5xx once a deploy puts it in place, the
+      // verification catches it, the bot rolls back on its own, the rollback passes and pins the repo.
+      database.stores.integrations.upsert({
+        owner: demo.owner,
+        repo: demo.repo,
+        ...sim.appUrls(demo.deployProjectId),
+        verifyWindowMs: config.demoVerifyWindowMs,
+        autoRollback: true,
+      });
+      const newest = demo.commits[0];
+      if (newest) sim.setAppBehaviour(newest.imageTag, { errorShare: 0.2 }, { afterDeploy: true });
+    }
     const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger, ...observe });
     return {
       port: client,

@@ -1,5 +1,7 @@
-import type { Deployment, Integration, Requester } from '../domain/deployment.ts';
+import type { Deployment, Integration, RepoPin, Requester } from '../domain/deployment.ts';
 import type { CandidateList, DeployPlan, DiagnoseReport, RollbackPlan } from '../domain/reports.ts';
+import type { VerifyFailure } from '../domain/verification.ts';
+import { afterVerificationFailure } from '../services/after-verify.ts';
 import { type AuditReport, auditRepo } from '../services/audit.ts';
 import {
   type CancelOutcome,
@@ -16,6 +18,13 @@ import {
   updateIntegration,
 } from '../services/integrations.ts';
 import { activeLock, checkLock, type LockRequest, lockRepo, unlockRepo } from '../services/locks.ts';
+import {
+  activePin,
+  claimPinReminders,
+  pinAfterRollback,
+  unpinAfterVerifiedDeploy,
+  unpinRepo,
+} from '../services/pins.ts';
 import { continueAfterBuild } from '../services/pipeline.ts';
 import type { IntegrationInput, RepoLock } from '../services/ports.ts';
 import { candidates, diagnose, history, status } from '../services/queries.ts';
@@ -55,6 +64,19 @@ export interface Services {
   cancelRunning(d: Deployment, req?: CancelRequest): Promise<CancelOutcome>;
   /** For the poller: the build of a `building` record succeeded; update the manifest and run the scenario. */
   continueAfterBuild(deploymentId: number): Promise<Deployment>;
+  /** For the poller: a verification failed (the rollback target, and the bot's own rollback if asked for). */
+  afterVerificationFailure(
+    deploymentId: number,
+    failed: VerifyFailure,
+  ): Promise<{ rollbackTargetSha: string | null; autoRollbackId: number | null }>;
+  /** For the poller: a verification passed (a deploy's lands: the pin ends). */
+  afterVerificationSuccess(deploymentId: number): Promise<void>;
+  /** For the poller: a record reached success (a rollback pins its repo). */
+  afterSuccess(deploymentId: number): Promise<RepoPin | null>;
+  activePin(owner: string, repo: string): RepoPin | null;
+  unpin(owner: string, repo: string, by: string | null): RepoPin[];
+  /** Pins whose expiry reminder is due, claimed (each returned once, ever). */
+  claimPinReminders(): RepoPin[];
   candidates(owner: string, repo: string, limit?: number, known?: Known): Promise<CandidateList>;
   history(owner: string, repo: string, limit?: number, known?: Known): Promise<Deployment[]>;
   status(owner: string, repo: string, known?: Known): Promise<Deployment | null>;
@@ -103,6 +125,15 @@ export function createServices(deps: ServiceDeps): Services {
     cancel: (owner, repo, req) => cancelDeployment(deps, owner, repo, req),
     cancelRunning: (d, req) => cancelRunning(deps, d, req),
     continueAfterBuild: (id) => continueAfterBuild(deps, id),
+    afterVerificationFailure: (id, failed) => afterVerificationFailure(deps, id, failed),
+    afterVerificationSuccess: async (id) => {
+      const d = deps.deployments.get(id);
+      if (d) unpinAfterVerifiedDeploy(deps, d);
+    },
+    afterSuccess: async (id) => pinAfterRollback(deps, id),
+    activePin: (owner, repo) => activePin(deps, owner, repo),
+    unpin: (owner, repo, by) => unpinRepo(deps, owner, repo, by, 'unpinned by request'),
+    claimPinReminders: () => claimPinReminders(deps),
     candidates: (owner, repo, limit, known) => candidates(deps, owner, repo, limit, known),
     history: (owner, repo, limit, known) => history(deps, owner, repo, limit, known),
     status: (owner, repo, known) => status(deps, owner, repo, known),

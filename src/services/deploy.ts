@@ -1,8 +1,10 @@
 import type { Deployment, Requester } from '../domain/deployment.ts';
+import { isKlepaasError } from '../domain/errors.ts';
 import { shortSha } from '../domain/repo-ref.ts';
 import type { DeployPlan } from '../domain/reports.ts';
 import type { DeploySelector, ServiceDeps } from './deps.ts';
 import { asKlepaas, imageRefFor, type KnownIntegration, requireReady } from './guards.ts';
+import { checkPin } from './pins.ts';
 import { startBuildOf } from './pipeline.ts';
 import { toRunning } from './rules/candidates.ts';
 import { deploymentInFlight, refNotFound } from './rules/messages.ts';
@@ -31,6 +33,9 @@ export async function planDeploy(
     throw asKlepaas(err, 'build');
   }
   if (!commit) throw refNotFound(i.owner, i.repo, ref);
+  const forced = await checkPin(deps, ready, commit.sha, sel.force === true).catch((err: unknown) => {
+    throw isKlepaasError(err) ? err : asKlepaas(err, 'build');
+  });
   const current = deps.deployments.current(i.owner, i.repo);
   const from =
     current?.operation === 'rollback' && current.rollbackFromId !== null
@@ -48,6 +53,9 @@ export async function planDeploy(
       current && from && from.commitSha === commit.sha
         ? { rollbackId: current.id, rolledBackFromId: from.id }
         : null,
+    forcedPastPin: forced
+      ? { pinId: forced.id, rollbackId: forced.rollbackId, fromSha: forced.fromSha, reason: forced.reason }
+      : null,
   };
 }
 
@@ -80,9 +88,24 @@ export async function executeDeploy(
       status: 'building',
       imageTag: shortSha(plan.commitSha),
     },
-    requester,
+    plan.forcedPastPin
+      ? {
+          ...requester,
+          reason: `forced past the pin of rollback #${plan.forcedPastPin.rollbackId} (${plan.forcedPastPin.reason}); brings back ${shortSha(plan.forcedPastPin.fromSha)}`,
+        }
+      : requester,
     requestKey,
   );
+  if (plan.forcedPastPin) {
+    deps.audit?.record({
+      actor: requester.user,
+      via: requester.via,
+      text: `[force] ${plan.owner}/${plan.repo} past pin #${plan.forcedPastPin.pinId}`,
+      intent: { pin: plan.forcedPastPin },
+      outcome: 'forced_past_pin',
+      deploymentId: d.id,
+    });
+  }
   deps.logger.info({ module: 'services', deploymentId: d.id, commit: d.imageTag }, 'deploy started');
   let started: Deployment;
   try {

@@ -8,6 +8,7 @@ import type {
   IntegrationStore,
   LockStore,
   NcpPort,
+  PinStore,
 } from './ports.ts';
 
 /** What every use case may need; `createServices` binds them once. */
@@ -21,6 +22,10 @@ export interface ServiceDeps {
   readonly audit?: AuditStore;
   /** Deploy locks; without them no repo is ever locked. */
   readonly locks?: LockStore;
+  /** Pins after rollbacks; without them no repo is ever pinned. */
+  readonly pins?: PinStore;
+  /** How long a rollback's pin lasts (default 24 h). */
+  readonly pinTtlMs?: number;
   /** Who confirmed which deployment, for the audit answer. */
   readonly confirmations?: ConfirmationReader;
   /** Manifest path in the SourceCommit repository when the integration names none (config MANIFEST_PATH). */
@@ -37,4 +42,7 @@ export type RollbackSelector =
   /** `faultyOk`: the target may be a rolled-away-from version, chosen on purpose ("undo that"). */
   | { readonly commitSha: string; readonly faultyOk?: boolean };
 /** A ref (branch, tag; null means the default branch) or an exact commit. */
-export type DeploySelector = { readonly ref: string | null } | { readonly commitSha: string };
+export type DeploySelector = ({ readonly ref: string | null } | { readonly commitSha: string }) & {
+  /** Deploy past a pin (the record keeps it). */
+  readonly force?: boolean;
+};

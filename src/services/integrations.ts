@@ -6,6 +6,15 @@ import type { IntegrationInput } from './ports.ts';
 import { integrationExists, integrationNotFound, invalidInput } from './rules/messages.ts';
 
 const id = z.string().trim().min(1).max(64).nullable().optional();
+// The bot asks these addresses itself: only http(s), never another scheme.
+const httpUrl = (what: string) =>
+  z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), `${what} must be an http(s) URL`)
+    .nullable()
+    .optional();
 
 /** What may come from a flag or a form; checked here so the store only sees clean values. */
 export const integrationInputSchema = z.object({
@@ -34,6 +43,23 @@ export const integrationInputSchema = z.object({
   manifestPath: z.string().trim().min(1).max(255).nullable().optional(),
   noticeChannel: z.string().trim().min(1).max(64).nullable().optional(),
   deployers: z.array(z.string().trim().min(1)).optional(),
+  healthUrl: httpUrl('health URL'),
+  metricsUrl: httpUrl('metrics URL'),
+  verifyWindowMs: z
+    .number()
+    .int()
+    .min(1000, 'the verification window is at least 1 s')
+    .max(86_400_000)
+    .nullable()
+    .optional(),
+  verifyMaxErrorShare: z
+    .number()
+    .min(0)
+    .max(1, 'the 5xx share is a percentage up to 100')
+    .nullable()
+    .optional(),
+  verifyMaxP95Ms: z.number().int().min(1).max(3_600_000).nullable().optional(),
+  autoRollback: z.boolean().nullable().optional(),
 });
 
 function parse(input: IntegrationInput): IntegrationInput {

@@ -3,6 +3,7 @@ import type {
   DeploymentStatus,
   Integration,
   Operation,
+  RepoPin,
   RequestChannel,
 } from '../domain/deployment.ts';
 import type { Lang } from '../domain/intent.ts';
@@ -139,6 +140,8 @@ export interface NcpPort {
   pushBuildBranch(repo: SourceRepo, commitSha: string, branch: string): Promise<void>;
   /** Resolves a branch, tag or commit prefix in the SourceCommit repository to its application commit. */
   resolveRef(repo: SourceRepo, ref: string): Promise<CommitInfo | null>;
+  /** Whether `commitSha` is `ancestorSha` or has it in its history (so deploying it brings that code back). */
+  commitContains(repo: SourceRepo, commitSha: string, ancestorSha: string): Promise<boolean>;
 }
 
 export interface NewDeployment {
@@ -180,6 +183,11 @@ export type DeploymentPatch = Partial<
     | 'errorStage'
     | 'stage'
     | 'endedBy'
+    | 'verifyStatus'
+    | 'verification'
+    | 'verifyState'
+    | 'verifyMessageTs'
+    | 'reason'
   >
 >;
 
@@ -207,6 +215,8 @@ export interface DeploymentStore {
   current(owner: string, repo: string): Deployment | null;
   inFlight(owner: string, repo: string): Deployment | null;
   allInFlight(): Deployment[];
+  /** Records whose verification is still running (resumed at start like the in-flight ones). */
+  allVerifying(): Deployment[];
   latest(owner: string, repo: string): Deployment | null;
   countSuccessful(owner: string, repo: string): number;
   /** Successful deploys whose full SHA starts with the prefix (distinct commits). */
@@ -229,6 +239,12 @@ export interface IntegrationInput {
   readonly manifestPath?: string | null;
   readonly noticeChannel?: string | null;
   readonly deployers?: readonly string[];
+  readonly healthUrl?: string | null;
+  readonly metricsUrl?: string | null;
+  readonly verifyWindowMs?: number | null;
+  readonly verifyMaxErrorShare?: number | null;
+  readonly verifyMaxP95Ms?: number | null;
+  readonly autoRollback?: boolean | null;
 }
 
 export interface IntegrationStore {
@@ -331,4 +347,16 @@ export interface ConfirmationReader {
 export interface ConversationStore {
   get(key: string): unknown;
   put(key: string, state: unknown, now: Date): void;
+}
+
+export interface PinStore {
+  /** Inserts the pin of a rollback; the same rollback again returns the first pin. */
+  pin(p: Omit<RepoPin, 'id' | 'remindedAt' | 'unpinnedAt' | 'unpinnedBy' | 'unpinReason'>): RepoPin;
+  active(owner: string, repo: string, now: Date): RepoPin | null;
+  /** Ends every active pin of the repo; returns them. */
+  unpin(owner: string, repo: string, by: string | null, reason: string, now: Date): RepoPin[];
+  /** Active pins expiring within `leadMs` whose reminder has not gone out. */
+  dueReminders(now: Date, leadMs: number): RepoPin[];
+  /** Claims a pin's reminder: true once, for one caller, ever. */
+  claimReminder(id: number, now: Date): boolean;
 }

@@ -45,7 +45,11 @@ export function openRecord(
   });
   // The first step of the start protocol: the record, its request key and its stage exist before any
   // NCP call, so a crash from here on leaves something the reconciler can settle.
-  return deps.deployments.update(created.id, { startedAt: now, stage: 'resolve' });
+  return deps.deployments.update(created.id, {
+    startedAt: now,
+    stage: 'resolve',
+    ...(requester.reason ? { reason: requester.reason } : {}),
+  });
 }
 
 /** A fault-test halt point; nothing unless HALT_AT names it. */

@@ -11,6 +11,7 @@ import {
   renderOutcomeReply,
   renderNotice as renderSlackNotice,
 } from './blocks/notices.ts';
+import { renderPinReminder, renderVerifyAlert, renderVerifyCard } from './blocks/verify-card.ts';
 import { dmNote, isDmChannel } from './blocks/where.ts';
 import { cannotPostHere, describeSlackError, isRateLimited, type Poster } from './web-api.ts';
 
@@ -36,6 +37,10 @@ const toneOf: Readonly<Record<NoticeKind, NoticeTone>> = {
   failed: 'failure',
   timedOut: 'failure',
   canceled: 'ended',
+  verifying: 'progress',
+  verified: 'success',
+  verificationFailed: 'failure',
+  pinReminder: 'ended',
 };
 
 interface Place {
@@ -148,7 +153,77 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     }
   }
 
+  /**
+   * The verification card: posted under the deployment's thread at the first look, edited after. A failed
+   * verdict also gets a reply that notifies; a rollback that fails verification is broadcast.
+   */
+  async function sendVerify(kind: NoticeKind, n: DeploymentNotice): Promise<void> {
+    const stored = opts.deployments.get(n.deployment.id);
+    const d: Deployment = {
+      ...n.deployment,
+      slackMessageTs: stored?.slackMessageTs ?? n.deployment.slackMessageTs,
+      verifyMessageTs: stored?.verifyMessageTs ?? null,
+    };
+    const place = placeOf(d);
+    if (!place) return;
+    if (kind === 'verifying' && stored?.verifyStatus && stored.verifyStatus !== 'verifying') return;
+    const inDm = isDmChannel(place.channel);
+    const thread = inDm ? null : (place.threadTs ?? d.slackMessageTs);
+    const card = renderVerifyCard(d);
+    let shown = false;
+    if (d.verifyMessageTs) {
+      try {
+        await opts.poster.update({ channel: place.channel, ts: d.verifyMessageTs }, card);
+        shown = true;
+      } catch (err) {
+        const code = describeSlackError(err)?.code;
+        if (!code || !goneCodes.has(code)) failed(err, 'chat.update', d, place);
+      }
+    }
+    if (!shown) {
+      try {
+        const ts = await opts.poster.post({ channel: place.channel, threadTs: thread }, card);
+        if (ts) opts.deployments.update(d.id, { verifyMessageTs: ts });
+      } catch (err) {
+        failed(err, 'chat.postMessage', d, place);
+        if (kind !== 'verifying') await toDm(err, d, place, card);
+      }
+    }
+    if (kind !== 'verificationFailed') return;
+    try {
+      await opts.poster.post(
+        {
+          channel: place.channel,
+          threadTs: thread,
+          broadcast: thread !== null && d.operation === 'rollback',
+        },
+        renderVerifyAlert(d),
+      );
+    } catch (err) {
+      failed(err, 'chat.postMessage', d, place);
+      await toDm(err, d, place, renderVerifyAlert(d));
+    }
+  }
+
+  /** In the rollback's thread, mentioning whoever asked for it. */
+  async function sendPinReminder(n: DeploymentNotice): Promise<void> {
+    const d = n.deployment;
+    const place = placeOf(d);
+    if (!place || !n.pin) return;
+    const thread = isDmChannel(place.channel) ? null : (place.threadTs ?? d.slackMessageTs);
+    try {
+      await opts.poster.post({ channel: place.channel, threadTs: thread }, renderPinReminder(d, n.pin));
+    } catch (err) {
+      failed(err, 'chat.postMessage', d, place);
+    }
+  }
+
   async function send(kind: NoticeKind, n: DeploymentNotice): Promise<void> {
+    if (kind === 'pinReminder') return sendPinReminder(n);
+    if (kind === 'verifying' || kind === 'verified' || kind === 'verificationFailed') {
+      if (kind === 'verifying' && latestProgress.get(-n.deployment.id) !== n) return;
+      return sendVerify(kind, n);
+    }
     // The progress message's ts comes from the stored record: another process may have posted it.
     const stored = opts.deployments.get(n.deployment.id);
     const d: Deployment = { ...n.deployment, slackMessageTs: stored?.slackMessageTs ?? null };
@@ -210,6 +285,8 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
   const enqueue = (kind: NoticeKind) => async (n: DeploymentNotice) => {
     const id = n.deployment.id;
     if (kind === 'progress') latestProgress.set(id, n);
+    // Verification looks coalesce like progress ticks, under their own key.
+    if (kind === 'verifying') latestProgress.set(-id, n);
     const before = chains.get(id) ?? Promise.resolve();
     const next = before
       .then(() => send(kind, n))
@@ -221,6 +298,7 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
       if (chains.get(id) === next) {
         chains.delete(id);
         if (latestProgress.get(id) === n) latestProgress.delete(id);
+        if (latestProgress.get(-id) === n) latestProgress.delete(-id);
       }
     });
   };
@@ -232,6 +310,10 @@ export function createSlackNotifier(opts: SlackNotifierOptions): SlackNotifier {
     failed: enqueue('failed'),
     timedOut: enqueue('timedOut'),
     canceled: enqueue('canceled'),
+    verifying: enqueue('verifying'),
+    verified: enqueue('verified'),
+    verificationFailed: enqueue('verificationFailed'),
+    pinReminder: enqueue('pinReminder'),
     async idle() {
       while (chains.size > 0) await Promise.all([...chains.values()]);
     },

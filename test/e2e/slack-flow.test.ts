@@ -331,6 +331,9 @@ describe('Slack front end on the real runtime', () => {
   }, 40_000);
 
   it('answers /deploy test01 main with a confirmation', async () => {
+    // The rollbacks above pinned the repo and main still holds the commit they rolled away from: a pin's
+    // refusal is tested in test/integration/verify/pins.test.ts; here the confirmation is the subject.
+    runtime.services.unpin(REPO.owner, REPO.repo, null);
     const res = await command('/deploy', 'test01 main');
     expect(res.status).toBe(200);
     const confirm = await api.waitFor(

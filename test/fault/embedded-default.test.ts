@@ -74,6 +74,7 @@ describe('the built-in simulator on one database, run after run', () => {
         ['parse', 'test01 두 단계 전으로 되돌려'],
         ['candidates', 'K-Le-PaaS/test01'],
         ['rollback', 'K-Le-PaaS/test01', '--steps', '2', '--yes', '--wait'],
+        ['unpin', 'K-Le-PaaS/test01'],
         ['deploy', 'K-Le-PaaS/test01', '--ref', 'main', '--yes', '--wait'],
         ['diagnose', 'K-Le-PaaS/test01', '--json'],
       ]) {

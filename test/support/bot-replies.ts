@@ -39,6 +39,11 @@ export function sampleDeployment(now: Date, over: Partial<Deployment> = {}): Dep
     errorMessage: null,
     errorStage: null,
     stage: null,
+    verifyStatus: null,
+    verification: null,
+    verifyState: null,
+    verifyMessageTs: null,
+    reason: null,
     ...over,
   };
 }

@@ -20,7 +20,10 @@ With the built-in simulator (no NCP keys) it always waits, since the simulator s
     checkWaitFlags(values, rt);
     const { owner, repo } = parseRepoArg(positionals[0]);
     const ref = values.ref ?? null;
-    const selector = ref && SHA_PATTERN.test(ref) && ref.length === 40 ? { commitSha: ref } : { ref };
+    const force = values.force === true;
+    // --force passes a pin after a rollback too (the record says why).
+    const selector =
+      ref && SHA_PATTERN.test(ref) && ref.length === 40 ? { commitSha: ref, force } : { ref, force };
     // A deploy lock holds for the CLI too; --force passes it (the CLI's audit entry records the flags).
     rt.services.checkLock(owner, repo, { force: values.force === true, mayForce: true });
     const plan = await rt.services.planDeploy(owner, repo, selector);

@@ -1,4 +1,6 @@
+import type { KlepaasError } from '../../domain/errors.ts';
 import type { IntegrationInput } from '../../services/ports.ts';
+import { invalidInput } from '../../services/rules/messages.ts';
 import { type CliCommand, show } from '../command.ts';
 import { renderIntegrations } from '../render.ts';
 import { commonOptions, parseCli, parseRepoArg, runCli } from '../runtime.ts';
@@ -23,6 +25,14 @@ Settings:
   --manifest PATH        deploy manifest in SourceCommit (default: MANIFEST_PATH)
   --channel ID           Slack channel for notices
   --deployers IDS        comma-separated Slack user ids allowed to deploy and roll back
+
+Verification after each successful deploy or rollback ("none" resets a setting):
+  --health-url URL       the app's health endpoint (2xx, and JSON "status" ok); turns verification on
+  --metrics-url URL      the app's Prometheus endpoint (5xx share and p95 over the window)
+  --verify-window TIME   how long to watch, e.g. 5m, 90s (default 5m)
+  --max-5xx PERCENT      largest 5xx share, e.g. 5 or 0.5% (default 5)
+  --max-p95 TIME         largest p95 response time, e.g. 30s, 800ms (default 30s)
+  --auto-rollback on|off roll back on its own when a deploy fails verification (default off)
 `;
 
 const settings = {
@@ -39,12 +49,45 @@ const settings = {
   manifest: { type: 'string' },
   channel: { type: 'string' },
   deployers: { type: 'string' },
+  'health-url': { type: 'string' },
+  'metrics-url': { type: 'string' },
+  'verify-window': { type: 'string' },
+  'max-5xx': { type: 'string' },
+  'max-p95': { type: 'string' },
+  'auto-rollback': { type: 'string' },
   update: { type: 'boolean', default: false },
 } as const;
 
 type SettingValues = {
   [K in keyof typeof settings]?: (typeof settings)[K]['type'] extends 'string' ? string : boolean;
 };
+
+const bad = (flag: string, value: string, want: string): KlepaasError =>
+  invalidInput(`--${flag} "${value}": ${want}.`, `--${flag} "${value}": ${want}.`);
+
+const orNone = <T>(v: string | undefined, read: (s: string) => T): T | null | undefined =>
+  v === undefined ? undefined : v.trim().toLowerCase() === 'none' ? null : read(v.trim());
+
+/** "5m", "90s", "800ms", "1h", or plain milliseconds. */
+export function durationMs(flag: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(v);
+  if (!m) throw bad(flag, v, 'expected a time like 5m, 90s or 800ms');
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** "5", "5%", "0.5 %": a percentage, stored as a share. */
+export function percentShare(flag: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*%?$/.exec(v);
+  if (!m) throw bad(flag, v, 'expected a percentage like 5 or 0.5%');
+  return Number(m[1]) / 100;
+}
+
+function onOff(flag: string, v: string): boolean {
+  if (/^(on|true|yes|1)$/i.test(v)) return true;
+  if (/^(off|false|no|0)$/i.test(v)) return false;
+  throw bad(flag, v, 'expected on or off');
+}
 
 /** Only the flags given: an update leaves every other field as it was. */
 function toInput(owner: string, repo: string, v: SettingValues): IntegrationInput {
@@ -65,6 +108,30 @@ function toInput(owner: string, repo: string, v: SettingValues): IntegrationInpu
     ...put('buildBranch', v['build-branch'] as string | undefined),
     ...put('manifestPath', v.manifest as string | undefined),
     ...put('noticeChannel', v.channel as string | undefined),
+    ...put(
+      'healthUrl',
+      orNone(v['health-url'] as string | undefined, (x) => x),
+    ),
+    ...put(
+      'metricsUrl',
+      orNone(v['metrics-url'] as string | undefined, (x) => x),
+    ),
+    ...put(
+      'verifyWindowMs',
+      orNone(v['verify-window'] as string | undefined, (x) => durationMs('verify-window', x)),
+    ),
+    ...put(
+      'verifyMaxErrorShare',
+      orNone(v['max-5xx'] as string | undefined, (x) => percentShare('max-5xx', x)),
+    ),
+    ...put(
+      'verifyMaxP95Ms',
+      orNone(v['max-p95'] as string | undefined, (x) => durationMs('max-p95', x)),
+    ),
+    ...put(
+      'autoRollback',
+      orNone(v['auto-rollback'] as string | undefined, (x) => onOff('auto-rollback', x)),
+    ),
     ...put(
       'deployers',
       typeof v.deployers === 'string'

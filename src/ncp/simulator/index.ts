@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NcpClientOptions } from '../client.ts';
 import { splitImageRef } from '../manifest.ts';
+import { type AppBehaviour, SimApps } from './apps.ts';
 import { GitRepos } from './git-repos.ts';
 import { openSimPersistence } from './persist.ts';
 import type { InjectedFailure, SimCall, SimRuntime } from './runtime.ts';
@@ -13,6 +14,7 @@ import { type DemoSeed, type DemoTarget, type SeedDemoOptions, seedDemo } from '
 import { handle } from './server.ts';
 import { type BuildProjectState, type BuildRecord, type DeployRecord, imageKey, SimState } from './state.ts';
 
+export type { AppBehaviour } from './apps.ts';
 export type { InjectedFailure, SimCall } from './runtime.ts';
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
@@ -66,6 +68,15 @@ export interface NcpSimulator extends DemoTarget {
   /** The image the last successful deploy of a SourceDeploy project put in place. */
   runningImage(deployProjectId: string): string | null;
   runningTag(deployProjectId: string): string | null;
+  /** Sets what runs, as if an earlier deploy had put it there (seeding). */
+  setRunning(deployProjectId: string, image: string): void;
+  /** The running app's health and Prometheus endpoints (`/apps/{deployProjectId}/...`). */
+  appUrls(deployProjectId: string): { healthUrl: string; metricsUrl: string };
+  /**
+   * How the app of an image tag behaves (any repository). `afterDeploy`: only once a SourceDeploy run put it
+   * in place, so a seeded "what runs now" stays healthy.
+   */
+  setAppBehaviour(tag: string, b: Partial<AppBehaviour> | null, opts?: { afterDeploy?: boolean }): void;
   failNextBuild(count?: number): void;
   failNextDeploy(count?: number): void;
   /** The next calls get these answers (429, 500, or a status with NCP's code) before any real handling. */
@@ -96,8 +107,10 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
   const state = new SimState(opts.phaseMs ?? 3000);
   persist?.attach(state, now);
   const save = () => persist?.save(state, now, port);
+  const apps = new SimApps(state);
   const rt: SimRuntime = {
     state,
+    apps,
     repos,
     accessKey,
     secretKey,
@@ -196,7 +209,20 @@ export async function startNcpSimulator(opts: NcpSimulatorOptions = {}): Promise
       const image = sim.runningImage(id);
       return image ? splitImageRef(image).tag : null;
     },
-    setRunning: (id, image) => void state.running.set(id, image),
+    setRunning: (id, image) => {
+      state.running.set(id, image);
+      state.runningSince.set(id, now());
+      state.deployedByRun.delete(id);
+    },
+    appUrls: (id) => ({
+      healthUrl: `${baseUrl}/apps/${encodeURIComponent(id)}/healthz`,
+      metricsUrl: `${baseUrl}/apps/${encodeURIComponent(id)}/metrics`,
+    }),
+    setAppBehaviour: (tag, b, o = {}) => {
+      const map = o.afterDeploy ? apps.afterDeploy : apps.byTag;
+      if (b === null) map.delete(tag);
+      else map.set(tag, { ...apps.behaviourOf('x:none', false), ...b });
+    },
     failNextBuild: (count = 1) => {
       rt.hooks.nextBuildFails += count;
     },

@@ -1,3 +1,4 @@
+import type { SimApps } from './apps.ts';
 import type { GitRepos } from './git-repos.ts';
 import type { SimState } from './state.ts';
 
@@ -6,6 +7,7 @@ import type { SimState } from './state.ts';
 
 export interface SimRuntime {
   readonly state: SimState;
+  readonly apps: SimApps;
   readonly repos: GitRepos;
   readonly accessKey: string;
   readonly secretKey: string;

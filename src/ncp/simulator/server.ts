@@ -319,6 +319,12 @@ export async function handle(rt: SimRuntime, req: IncomingMessage, res: ServerRe
     rt.repos.serve(req, res, pathInfo, url.search.slice(1), user);
     return;
   }
+  if (path.startsWith('/apps/')) {
+    // The deployed applications themselves (health and metrics), not an NCP API: no signature.
+    rt.state.settle(rt.now());
+    if (rt.apps.serve(path, rt.now(), res)) return;
+    return void json(res, { status: 404, body: { message: 'Not Found' } }, method);
+  }
   if (path === '/ncr/token') {
     const reply = tokenEndpoint(rt, req);
     record(reply.status);

@@ -101,6 +101,10 @@ export class SimState {
   readonly builtFrom = new Map<string, string>();
   /** Deploy project id -> image running there now. */
   readonly running = new Map<string, string>();
+  /** Deploy project id -> when the running image started (simulator clock): its app's uptime. */
+  readonly runningSince = new Map<string, number>();
+  /** Deploy projects whose running image a SourceDeploy run put there (not seeding). */
+  readonly deployedByRun = new Set<string>();
   #unsettledBuilds: BuildRecord[] = [];
   #unsettledDeploys: DeployRecord[] = [];
   #seq: number;
@@ -230,7 +234,11 @@ export class SimState {
         const v = this.deployView(d, now);
         if (v.endedAt === null) return true;
         d.settled = true;
-        if (v.status === 'success' && d.image) this.running.set(d.projectId, d.image);
+        if (v.status === 'success' && d.image) {
+          this.running.set(d.projectId, d.image);
+          this.runningSince.set(d.projectId, v.endedAt ?? now);
+          this.deployedByRun.add(d.projectId);
+        }
         return false;
       });
     }

@@ -2,6 +2,7 @@ import type { BotReply } from '../../bot/types.ts';
 import type { Deployment, DeploymentStatus } from '../../domain/deployment.ts';
 import type { Lang } from '../../domain/intent.ts';
 import { shortSha } from '../../domain/repo-ref.ts';
+import { pinLine } from '../../domain/verify-wording.ts';
 import { operationWord, statusWord } from '../../domain/wording.ts';
 import { actionIds } from './action-ids.ts';
 import { lockText } from './conversation.ts';
@@ -190,5 +191,6 @@ export function renderStatus(r: Reply<'status'>, ctx: RenderContext): SlackMessa
     );
   }
   if (r.lock) blocks.push(context(lockText(r.lock, lang, ctx)));
+  if (r.pin) blocks.push(context(esc(pinLine(r.pin, lang))));
   return message(blocks, `${outside(repo)}: #${d.id} ${d.status}`);
 }

@@ -216,6 +216,7 @@ describe('klepaas-bot deployment commands (simulator, real SQLite file)', { time
       'rollback',
       'serve',
       'status',
+      'unpin',
     ]);
     for (const [, name, summary] of names) {
       const mod = (await import(`../../../src/cli/commands/${name}.ts`)) as { default: { summary: string } };

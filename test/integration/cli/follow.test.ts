@@ -36,6 +36,11 @@ const record = (patch: Partial<Deployment> = {}): Deployment => ({
   errorMessage: null,
   errorStage: null,
   stage: null,
+  verifyStatus: null,
+  verification: null,
+  verifyState: null,
+  verifyMessageTs: null,
+  reason: null,
   ...patch,
 });
 

@@ -48,6 +48,7 @@ describe('openDatabase', () => {
         'pending_actions',
         'processed_events',
         'repo_locks',
+        'repo_pins',
       ]);
     } finally {
       first.close();

@@ -22,6 +22,8 @@ import type { PollLimits } from '../../../src/poller/step.ts';
 import { seedDemoData } from '../../../src/runtime/seed-demo.ts';
 import { createServices, type Services } from '../../../src/runtime/services.ts';
 import { systemClock } from '../../../src/services/ports.ts';
+import { lookAtApp } from '../../../src/verify/probe.ts';
+import { defaultVerifySettings, type VerifySettings } from '../../../src/verify/thresholds.ts';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export type DriverKind = 'in-process' | 'bullmq';
@@ -36,6 +38,10 @@ export interface RecordedNotice {
 export interface HarnessOptions {
   readonly phaseMs?: number;
   readonly limits?: Partial<PollLimits>;
+  /** Verification after success, as the runtime wires it (real HTTP looks at the simulator's apps). */
+  readonly verify?: Partial<VerifySettings>;
+  /** How long a rollback's pin lasts. */
+  readonly pinTtlMs?: number;
 }
 
 export interface Harness {
@@ -101,6 +107,10 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     failed: recorder('failed'),
     timedOut: recorder('timedOut'),
     canceled: recorder('canceled'),
+    verifying: recorder('verifying'),
+    verified: recorder('verified'),
+    verificationFailed: recorder('verificationFailed'),
+    pinReminder: recorder('pinReminder'),
   };
   const consoleNotifier = createConsoleNotifier({
     out: { isTTY: false, write: (s: string) => lines.push(s) },
@@ -123,8 +133,22 @@ export async function createHarness(kind: DriverKind, opts: HarnessOptions = {})
     tracker,
     logger,
     manifestPath: 'k8s/deployment.yaml',
+    pins: stores.pins,
+    audit: stores.audit,
+    ...(opts.pinTtlMs ? { pinTtlMs: opts.pinTtlMs } : {}),
   });
+  const verify = opts.verify
+    ? {
+        look: lookAtApp,
+        defaults: { ...defaultVerifySettings, ...opts.verify },
+        followUp: {
+          afterFailure: services.afterVerificationFailure,
+          afterSuccess: services.afterVerificationSuccess,
+        },
+      }
+    : undefined;
   const deps: Omit<PollJobDeps, 'once'> = {
+    ...(verify ? { verify } : {}),
     store: stores.deployments,
     integrations: stores.integrations,
     ncp,

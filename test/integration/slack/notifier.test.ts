@@ -235,3 +235,113 @@ describe('Slack notifier against the Web API stand-in', () => {
     expect(callsFor(d.id).map((c) => c.method)).toEqual(['chat.postMessage']);
   });
 });
+
+describe('the verification card', () => {
+  const figures = (over: Partial<NonNullable<Deployment['verification']>> = {}) => ({
+    status: 'verifying' as const,
+    startedAt: now.toISOString(),
+    endedAt: null,
+    windowMs: 300_000,
+    elapsedMs: 60_000,
+    checks: 4,
+    healthStatus: 200,
+    healthProblem: null,
+    metrics: 'ok' as const,
+    metricsProblem: null,
+    requests: 1200,
+    errorShare: 0.004,
+    p95Ms: 180,
+    maxErrorShare: 0.05,
+    maxP95Ms: 30_000,
+    failed: null,
+    autoRollbackId: null,
+    rollbackTargetSha: null,
+    ...over,
+  });
+
+  it('is one message in the thread, edited after each look, ending as the verdict', async () => {
+    const d = fresh({
+      operation: 'deploy',
+      status: 'success',
+      lang: 'en',
+      slackMessageTs: '1700000000.000200',
+    });
+    const { notifier, notice, deployments } = setup(d);
+    await notifier.verifying(notice({ verifyStatus: 'verifying', verification: figures({ checks: 1 }) }));
+    await notifier.idle();
+    await notifier.verifying(notice({ verification: figures() }));
+    await notifier.idle();
+    await notifier.verified(
+      notice({ verifyStatus: 'verified', verification: figures({ status: 'verified', elapsedMs: 300_000 }) }),
+    );
+    await notifier.idle();
+    const cardTs = deployments.get(d.id)?.verifyMessageTs ?? '';
+    expect(cardTs).not.toBe('');
+    const calls = api.calls.filter((c) => c.method.startsWith('chat.'));
+    expect(calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update', 'chat.update']);
+    expect(calls[0]?.body.thread_ts).toBe(THREAD);
+    expect(calls[1]?.body.ts).toBe(cardTs);
+    expect(String(calls[1]?.body.text)).toContain('health 200 · 5xx 0.4 % · p95 180 ms · 1 min of 5 min');
+    expect(String(calls[2]?.body.text)).toBe('✅ verified: health 200 · 5xx 0.4 % · p95 180 ms over 5 min');
+  });
+
+  it('a failed deploy offers the rollback button to what ran before and notifies in the thread', async () => {
+    const target = 'abc1234567890abc1234567890abc1234567890a';
+    const d = fresh({
+      operation: 'deploy',
+      status: 'success',
+      lang: 'ko',
+      slackMessageTs: '1700000000.000300',
+    });
+    const { notifier, notice } = setup(d);
+    await notifier.verificationFailed(
+      notice({
+        verifyStatus: 'verification_failed',
+        verification: figures({
+          status: 'verification_failed',
+          errorShare: 0.12,
+          failed: { check: 'error_share', value: 0.12, threshold: 0.05 },
+          rollbackTargetSha: target,
+        }),
+      }),
+    );
+    await notifier.idle();
+    const [card, alert] = api.calls.filter((c) => c.method === 'chat.postMessage');
+    // The fallback text is escaped mrkdwn, as every message's is.
+    expect(String(card?.body.text)).toContain('❌ 검증 실패: 5xx 12.0 % &gt; 기준 5.0 %');
+    const blocks = JSON.stringify(card?.body.blocks);
+    expect(blocks).toContain('"action_id":"rollback_to:');
+    expect(blocks).toContain(`\\"sha\\":\\"${target}\\"`);
+    expect(String(alert?.body.reply_broadcast)).toBe('false');
+    expect(JSON.stringify(alert?.body.blocks)).toContain('<@U_ASKER>');
+  });
+
+  it('a rollback that fails verification is broadcast, with no button and no further automatic rollback', async () => {
+    const d = fresh({
+      operation: 'rollback',
+      status: 'success',
+      lang: 'en',
+      slackMessageTs: '1700000000.000400',
+    });
+    const { notifier, notice } = setup(d);
+    await notifier.verificationFailed(
+      notice({
+        verifyStatus: 'verification_failed',
+        verification: figures({
+          status: 'verification_failed',
+          healthStatus: 503,
+          failed: { check: 'health', detail: 'HTTP 503', failures: 3 },
+          rollbackTargetSha: null,
+        }),
+      }),
+    );
+    await notifier.idle();
+    const [card, alert] = api.calls.filter((c) => c.method === 'chat.postMessage');
+    expect(JSON.stringify(card?.body.blocks)).not.toContain('rollback_to');
+    expect(String(alert?.body.reply_broadcast)).toBe('true');
+    expect(String(alert?.body.text)).toContain(
+      '🚨 the rollback failed verification: health failed 3 times in a row: HTTP 503',
+    );
+    expect(String(alert?.body.text)).toContain('no further automatic rollback');
+  });
+});

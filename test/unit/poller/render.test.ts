@@ -36,6 +36,11 @@ const base: Deployment = {
   errorMessage: null,
   errorStage: null,
   stage: null,
+  verifyStatus: null,
+  verification: null,
+  verifyState: null,
+  verifyMessageTs: null,
+  reason: null,
 };
 
 const notice = (d: Partial<Deployment>, over: Partial<DeploymentNotice> = {}): DeploymentNotice => {

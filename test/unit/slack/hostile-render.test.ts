@@ -14,6 +14,7 @@ import {
   type SlackMessage,
   slackLimits,
 } from '../../../src/slack/blocks/index.ts';
+import { renderVerifyAlert, renderVerifyCard } from '../../../src/slack/blocks/verify-card.ts';
 import { dmNote, renderCannotPost, renderWrongChannel } from '../../../src/slack/blocks/where.ts';
 import { failureReply } from '../../../src/slack/failure.ts';
 import { sampleDeployment, sampleReplies } from '../../support/bot-replies.ts';
@@ -250,6 +251,44 @@ describe('every message kind with hostile text from outside', () => {
           checkMessage(reply, `${kind} outcome reply`);
           // The requester is mentioned once, and only as the bot wrote it.
           expect(reply.text.match(/<@U_ASKER>/g)).toHaveLength(1);
+        }
+      }
+    });
+
+    it.each(langs)(`verification cards and alerts (${name}, %s)`, (lang) => {
+      for (const status of ['verifying', 'verified', 'verification_failed'] as const) {
+        for (const operation of ['deploy', 'rollback'] as const) {
+          const d = sampleDeployment(now, {
+            lang,
+            operation,
+            status: 'success',
+            verifyStatus: status,
+            // What an app answers is outside text: a status word, an HTTP client's error.
+            verification: {
+              status,
+              startedAt: now.toISOString(),
+              endedAt: null,
+              windowMs: 300_000,
+              elapsedMs: 60_000,
+              checks: 3,
+              healthStatus: null,
+              healthProblem: bad,
+              metrics: 'unavailable',
+              metricsProblem: bad,
+              requests: null,
+              errorShare: null,
+              p95Ms: null,
+              maxErrorShare: 0.05,
+              maxP95Ms: 30_000,
+              failed: { check: 'health', detail: bad, failures: 3 },
+              autoRollbackId: null,
+              rollbackTargetSha: 'abc1234567890abc1234567890abc1234567890a',
+            },
+          });
+          checkMessage(renderVerifyCard(d), `verify card ${status} ${operation}`);
+          const alert = renderVerifyAlert(d);
+          checkMessage(alert, `verify alert ${status} ${operation}`);
+          expect(JSON.stringify(alert.blocks).match(/<@U_ASKER>/g)).toHaveLength(1);
         }
       }
     });
