@@ -6,6 +6,7 @@ import { openDatabase } from '../src/db/open.ts';
 import { createStores } from '../src/db/stores.ts';
 import type { DeploymentStatus, Operation } from '../src/domain/deployment.ts';
 import { silentLogger } from '../src/log/logger.ts';
+import { goal, machine, pooled } from './stats.ts';
 
 const ROWS = 100_000;
 const REPOS = 200;
@@ -118,37 +119,24 @@ function seed(sqlite: import('better-sqlite3').Database, repos: readonly Repo[])
   sqlite.exec('ANALYZE');
 }
 
-interface Trial {
-  readonly p50: number;
-  readonly p99: number;
-}
-
-function trial(calls: number, fn: (i: number) => unknown): Trial {
+function trial(calls: number, fn: (i: number) => unknown): number[] {
   const samples: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
     fn(i);
     samples.push(performance.now() - t0);
   }
-  samples.sort((a, b) => a - b);
-  const q = (p: number) => samples[Math.min(samples.length - 1, Math.floor(p * samples.length))] as number;
-  return { p50: q(0.5), p99: q(0.99) };
+  return samples;
 }
 
-/**
- * Several trials of `calls` calls each: on a shared machine the scheduler preempts the process now and
- * then, which lands in p99. Every trial is printed so the noise is visible; the best one is the closest
- * to what the query itself costs.
- */
+/** `calls` calls per trial, TRIALS trials, percentiles over every call of every trial. */
 function time(label: string, calls: number, fn: (i: number) => unknown): void {
   for (let i = 0; i < 100; i++) fn(i); // warm the page cache and the prepared statements
-  const trials = Array.from({ length: TRIALS }, () => trial(calls, fn));
-  const ms = (x: number) => `${x.toFixed(3)} ms`;
-  const best = [...trials].sort((a, b) => a.p99 - b.p99)[0] as Trial;
+  const all = pooled(Array.from({ length: TRIALS }, () => trial(calls, fn)));
   console.log(
-    `${label.padEnd(34)} best p50 ${ms(best.p50)}  p99 ${ms(best.p99)}  aim p99 < ${AIM_MS} ms  ${best.p99 < AIM_MS ? 'ok' : 'MISSED'}`,
+    `${label.padEnd(34)} pooled p50 ${all.p50.toFixed(3)} ms  p99 ${all.p99.toFixed(3)} ms  (${all.n} calls)  [${machine()}]`,
   );
-  console.log(`${''.padEnd(34)} trials p99: ${trials.map((t) => t.p99.toFixed(3)).join(', ')}`);
+  console.log(goal(`${label} p99`, all.p99, AIM_MS, 'ms', 3));
 }
 
 export default async function bench(): Promise<void> {
