@@ -8,7 +8,7 @@ import type { DeploymentStatus, Operation } from '../src/domain/deployment.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { goal, machine, pooled } from './stats.ts';
 
-const ROWS = 100_000;
+const ROWS = Number(process.env.BENCH_DB_ROWS ?? 1_000_000);
 const REPOS = 200;
 const CALLS = 1_000;
 const AIM_MS = 2;
@@ -43,7 +43,7 @@ interface Repo {
   readonly repo: string;
 }
 
-/** 100,000 rows over 200 repos in one transaction: mostly deploys of new commits, some redeploys,
+/** ROWS (1,000,000 by default) rows over 200 repos in one transaction: mostly deploys of new commits, some redeploys,
  * rollbacks to earlier commits, failures, cancellations and timeouts, and a few still in flight. */
 function seed(sqlite: import('better-sqlite3').Database, repos: readonly Repo[]): void {
   const r = rng(42);
@@ -154,7 +154,24 @@ export default async function bench(): Promise<void> {
       `seeded ${total} deployments over ${REPOS} repos in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
 
+    // The statements the store prepares, caught as it prepares them, so the commit-prefix plan can be
+    // printed: the figure only holds while the planner seeks the SHA range.
+    const prepared: string[] = [];
+    const prepare = opened.sqlite.prepare.bind(opened.sqlite);
+    opened.sqlite.prepare = ((source: string) => {
+      prepared.push(source);
+      return prepare(source);
+    }) as typeof opened.sqlite.prepare;
     const store = createStores(opened.db).deployments;
+    opened.sqlite.prepare = prepare;
+    const prefixSql = prepared.find((q) => q.includes('"commit_sha" >='));
+    if (prefixSql) {
+      const plan = opened.sqlite
+        .prepare(`EXPLAIN QUERY PLAN ${prefixSql}`)
+        .all(...Array.from({ length: (prefixSql.match(/\?/g) ?? []).length }, () => 'x'))
+        .map((row) => (row as { detail: string }).detail);
+      console.log(`findByCommitPrefix plan: ${plan.join(' | ')}`);
+    }
     const r = rng(7);
     const order = Array.from({ length: CALLS + 100 }, () => repos[Math.floor(r() * repos.length)] as Repo);
     const at = (i: number) => order[i % order.length] as Repo;
@@ -173,6 +190,16 @@ export default async function bench(): Promise<void> {
       store.findByCommitPrefix(at(i).owner, at(i).repo, prefixes[i % prefixes.length] as string),
     );
     time('inFlight(owner, repo)', CALLS, (i) => store.inFlight(at(i).owner, at(i).repo));
+    // What the poller does on every status change: one UPDATE of a record and one notice claim.
+    const live = store.allInFlight();
+    time('update(id, status change)', CALLS, (i) => {
+      const d = live[i % live.length];
+      if (d) store.update(d.id, { ncpStatus: i % 2 === 0 ? 'inprogress' : 'pending', startedAt: new Date() });
+    });
+    const events = createStores(opened.db).events;
+    const now = new Date();
+    let claim = 0;
+    time('events.firstSeen(new id)', CALLS, () => events.firstSeen(`poller:bench:${claim++}`, now));
 
     // Every chat request looks its integration up at least once.
     const integrations = createStores(opened.db).integrations;
