@@ -5,16 +5,13 @@ import type { Config } from '../config/load.ts';
 import { openDatabase } from '../db/open.ts';
 import { createStores, type Stores } from '../db/stores.ts';
 import { createIntentParser } from '../intent/parse.ts';
-import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
-import { createBullmqPoller } from '../poller/bullmq.ts';
 import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { openNcp } from './compose.ts';
-import { checkRedis } from './redis-check.ts';
 import { createServices, type Services } from './services.ts';
 
 export interface Runtime {
@@ -56,7 +53,12 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const clock = opts.clock ?? systemClock;
   const poll = opts.poll ?? 'all';
   // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
-  if (config.redisUrl) await checkRedis(config.redisUrl, opts.redisWaitMs);
+  // openai, bullmq and ioredis are loaded only when configured: together they cost ~60 MB of RSS and a
+  // few hundred modules a bot without an LLM key or Redis never uses.
+  if (config.redisUrl) {
+    const { checkRedis } = await import('./redis-check.ts');
+    await checkRedis(config.redisUrl, opts.redisWaitMs);
+  }
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
   const ncp = await openNcp(
@@ -101,7 +103,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   // process polling these records shares it.
   const once = eventLogOnceGuard(stores.events, clock);
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({
+    ? (await import('../poller/bullmq.ts')).createBullmqPoller({
         redisUrl: config.redisUrl,
         deps: { ...jobDeps, once },
         store: resumable,
@@ -127,7 +129,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     manifestPath: config.manifestPath,
   });
 
-  const parser = createIntentParser({ llm: config.llm ? createIntentLlm(config.llm, logger) : null, logger });
+  const llm = config.llm ? (await import('../llm/intent-llm.ts')).createIntentLlm(config.llm, logger) : null;
+  const parser = createIntentParser({ llm, logger });
   const dispatcher = createDispatcher({
     parser,
     services,
