@@ -30,7 +30,7 @@ const rt: SimRuntime = {
   buildFailRate: 0,
   deployFailRate: 0,
   errorRate: 0,
-  latencyMs: 0,
+  latencyMs: Number(process.argv[3] ?? '0'),
   hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [] },
   calls: [],
   tokens: new Set(),

@@ -28,6 +28,8 @@ export interface WorkerSetup {
   readonly phaseMs: number;
   readonly redisUrl: string;
   readonly prefix: string;
+  /** NCP_CONNECTIONS: sockets per host and ticks at once, as src/runtime/app.ts sizes both. */
+  readonly connections: number;
 }
 
 export interface WorkerResult {
@@ -47,7 +49,7 @@ const setup = await new Promise<WorkerSetup>((resolve) =>
 const logger = silentLogger();
 const db = openDatabase(setup.dbPath, { logger });
 const stores = createStores(db.db);
-const client = new NcpClient(setup.clientOptions);
+const client = new NcpClient({ ...setup.clientOptions, connections: setup.connections });
 let polls = 0;
 const ncp: Pick<NcpPort, 'getBuild' | 'getDeployRun'> = {
   getBuild: (p, b) => client.getBuild(p, b),
@@ -113,8 +115,19 @@ const deps: PollJobDeps = {
 };
 const driver: PollerDriver =
   setup.kind === 'bullmq'
-    ? createBullmqPoller({ redisUrl: setup.redisUrl, deps, store: stores.deployments, prefix: setup.prefix })
-    : createInProcessPoller({ deps, store: stores.deployments, rescanMs: setup.intervalMs });
+    ? createBullmqPoller({
+        redisUrl: setup.redisUrl,
+        deps,
+        store: stores.deployments,
+        prefix: setup.prefix,
+        concurrency: setup.connections,
+      })
+    : createInProcessPoller({
+        deps,
+        store: stores.deployments,
+        rescanMs: setup.intervalMs,
+        concurrency: setup.connections,
+      });
 
 const restRssMb = process.memoryUsage().rss / 1024 / 1024;
 let peakRss = process.memoryUsage().rss;

@@ -23,6 +23,9 @@ const N = Number(process.env.BENCH_POLLER_N ?? 10_000);
 const INTERVAL_MS = Number(process.env.BENCH_POLL_INTERVAL_MS ?? 10_000);
 const PHASE_MS = Number(process.env.BENCH_SIM_PHASE_MS ?? 12_000);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Round trip the simulator adds to every call (SIM_LATENCY_MS), and the pool it is measured against. */
+const LATENCY_MS = Number(process.env.BENCH_SIM_LATENCY_MS ?? 0);
+const CONNECTIONS = Number(process.env.NCP_CONNECTIONS ?? 128);
 const strip = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
 
 interface SimHandle {
@@ -33,10 +36,14 @@ interface SimHandle {
 }
 
 async function startSimProcess(): Promise<SimHandle> {
-  const child = fork(new URL('./poller-sim.child.ts', import.meta.url), [String(PHASE_MS)], {
-    execArgv: strip,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    new URL('./poller-sim.child.ts', import.meta.url),
+    [String(PHASE_MS), String(LATENCY_MS)],
+    {
+      execArgv: strip,
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
   const next = <T>() =>
     new Promise<T>((resolve, reject) => {
       child.once('message', (m) => resolve(m as T));
@@ -164,6 +171,7 @@ async function run(
     phaseMs: PHASE_MS,
     redisUrl: REDIS_URL,
     prefix,
+    connections: CONNECTIONS,
   };
   // Workers load first (module loading is not what is measured), then the runs are seeded to begin
   // shortly after they start polling, so every status change happens while they poll.
@@ -211,7 +219,7 @@ async function run(
   const wallMs = Math.max(...results.map((r) => r.wallMs));
   const label = `${kind}${workers > 1 ? ` x${workers}` : ''}`;
   console.log(
-    `poller ${label}: ${N} in flight, interval ${INTERVAL_MS} ms, phase ${PHASE_MS} ms, shuffled starts, ${finished}/${N} finished in ${(wallMs / 1000).toFixed(1)} s  [${machine()}]`,
+    `poller ${label}: ${N} in flight, interval ${INTERVAL_MS} ms, phase ${PHASE_MS} ms, NCP latency ${LATENCY_MS} ms, ${CONNECTIONS} connections, shuffled starts, ${finished}/${N} finished in ${(wallMs / 1000).toFixed(1)} s  [${machine()}]`,
   );
   for (const [i, r] of results.entries()) {
     console.log(

@@ -107,11 +107,15 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
         redisUrl: config.redisUrl,
         deps: { ...jobDeps, once },
         store: resumable,
+        // As many ticks at once as there are sockets to NCP: fewer leave sockets idle while 10,000
+        // deployments wait their turn, more only queue inside the pool.
+        concurrency: config.ncpConnections,
         ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
       })
     : createInProcessPoller({
         deps: { ...jobDeps, once },
         store: resumable,
+        concurrency: config.ncpConnections,
         // Without Redis there is no shared queue: records started elsewhere are found by looking.
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
       });

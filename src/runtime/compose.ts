@@ -33,6 +33,7 @@ export async function openNcp(
       gitUsername: config.ncp.gitUsername,
       gitPassword: config.ncp.gitPassword,
       timeoutMs: config.ncpTimeoutMs,
+      connections: config.ncpConnections,
       registryScheme: config.ncp.ncrInsecureHttp ? 'http' : 'https',
       logger,
     });
@@ -40,7 +41,11 @@ export async function openNcp(
   }
   const { sim, demo } = await startSeededSimulator(config, database);
   try {
-    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger });
+    const client = new NcpClient({
+      ...sim.clientOptions(config.ncpTimeoutMs),
+      connections: config.ncpConnections,
+      logger,
+    });
     return {
       port: client,
       simulatorNotice: `No NCP credentials (NCP_ACCESS_KEY/NCP_SECRET_KEY): using the built-in NCP simulator at ${sim.baseUrl}, seeded with ${demo.owner}/${demo.repo}. Nothing on Naver Cloud Platform is touched.`,
