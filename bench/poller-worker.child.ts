@@ -66,11 +66,12 @@ const runStart = new Map<number, number>();
 const measure = async (n: DeploymentNotice) => {
   const start = runStart.get(n.deployment.id);
   if (start === undefined) return;
+  // pending for one phase, approved, inprogress for two, success (bench/poller-sim.child.ts).
   const changedAt =
-    n.ncpStatus === 'inprogress'
-      ? start + setup.phaseMs
-      : n.status === 'success'
-        ? start + 2 * setup.phaseMs
+    n.status === 'success'
+      ? start + 3 * setup.phaseMs
+      : n.ncpStatus === 'inprogress'
+        ? start + setup.phaseMs
         : null;
   if (changedAt === null) return;
   changes += 1;

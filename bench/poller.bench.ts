@@ -194,7 +194,7 @@ async function run(
   for (const w of ws) w.go(starts);
   await Promise.all(ws.map((w) => w.started));
   const t0 = performance.now();
-  const deadline = t0 + 4 * PHASE_MS + 10 * INTERVAL_MS + 60_000;
+  const deadline = t0 + 5 * PHASE_MS + 10 * INTERVAL_MS + 60_000;
   while (ws.reduce((a, w) => a + w.finished, 0) < N && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { SIGNING_SECRET, waitUntil } from '../test/support/slack-harness.ts';
 import { signCommand } from '../test/support/slack-sign.ts';
 
 const CONCURRENCY = 200;
+const BURST = Number(process.env.BENCH_SLACK_BURST ?? 1000);
 const CHILD_API = 'KLEPAAS_SLACK_BENCH_API_URL';
 const CHILD_MODE = 'KLEPAAS_SLACK_BENCH_MODE';
 type Mode = 'scripted' | 'runtime';
@@ -193,6 +194,57 @@ async function fire(
   return latencies.sort((a, b) => a - b);
 }
 
+/** The kernel's counters of connections refused at a full listen queue and of SYNs sent again. */
+function tcpCounters(): { overflows: number; drops: number; synRetrans: number } {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const head = lines.find((l) => l.startsWith('TcpExt:'))?.split(/\s+/) ?? [];
+  const vals = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(/\s+/) ?? [];
+  const get = (k: string) => Number(vals[head.indexOf(k)] ?? Number.NaN);
+  return { overflows: get('ListenOverflows'), drops: get('ListenDrops'), synRetrans: get('TCPSynRetrans') };
+}
+
+/**
+ * BURST requests on as many new connections at once (no keep-alive): with a listen queue shorter than the
+ * burst the kernel drops SYNs and those clients retry a second later. Unsigned, so the bot answers 401 at
+ * once: the figure is accepting connections, not the work behind them. The kernel counters are machine-wide
+ * (other processes' drops count too), so requests slower than 900 ms are counted beside them.
+ */
+async function burst(url: string, mode: string): Promise<void> {
+  const target = new URL(url);
+  const before = tcpCounters();
+  const t0 = performance.now();
+  const times = await Promise.all(
+    Array.from(
+      { length: BURST },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const a = performance.now();
+          const r = request(
+            target,
+            { method: 'POST', agent: false, headers: { 'content-length': '2' } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(performance.now() - a));
+            },
+          );
+          r.on('error', reject);
+          r.end('{}');
+        }),
+    ),
+  );
+  const all = performance.now() - t0;
+  const after = tcpCounters();
+  times.sort((a, b) => a - b);
+  const slow = times.filter((t) => t > 900).length;
+  const dropped = after.overflows - before.overflows + (after.drops - before.drops);
+  console.log(
+    `[${mode}] ${BURST} simultaneous new connections: all answered in ${all.toFixed(0)} ms, p50 ${fmt(pct(times, 50))} p99 ${fmt(pct(times, 99))}; slower than 900 ms (a SYN retransmit) ${slow}; kernel listen overflows+drops ${dropped}, SYN retransmits ${after.synRetrans - before.synRetrans} (load ${load()})`,
+  );
+  console.log(
+    `goal  [${mode}] ${BURST} simultaneous requests without SYN retransmits: ${slow === 0 && dropped === 0 ? 'met' : 'MISSED'}  [load ${load()}]`,
+  );
+}
+
 /** The same load against a bare node:http server: what this machine costs before the app does anything. */
 async function baseline(): Promise<number[]> {
   const server = createServer((_req, res) => res.end()).listen(0, '127.0.0.1');
@@ -260,6 +312,7 @@ async function measure(mode: Mode): Promise<void> {
   const child = forkChild(api.apiUrl, mode);
   try {
     const url = `http://127.0.0.1:${await childPort(child)}/slack/events`;
+    await burst(url, mode);
     // Half read-only (candidates), half rollbacks that plan and ask for a confirmation.
     const command = (i: number) =>
       signCommand(SIGNING_SECRET, {
