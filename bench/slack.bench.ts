@@ -249,10 +249,10 @@ async function burst(url: string, mode: string, child: ChildProcess): Promise<vo
   const slow = times.filter((t) => t > 900).length;
   const dropped = after.overflows - before.overflows + (after.drops - before.drops);
   console.log(
-    `[${mode}] listen queue ${queue}; ${BURST} simultaneous new connections while the bot is busy 300 ms: all answered in ${all.toFixed(0)} ms, p50 ${fmt(pct(times, 50))} p99 ${fmt(pct(times, 99))}; slower than 900 ms (a SYN retransmit) ${slow}; kernel listen overflows+drops ${dropped}, SYN retransmits ${after.synRetrans - before.synRetrans} (load ${load()})`,
+    `[${mode}] listen queue ${queue}; ${BURST} simultaneous new connections while the bot is busy 300 ms: all answered in ${all.toFixed(0)} ms, p50 ${fmt(pct(times, 50))} p99 ${fmt(pct(times, 99))}; slower than 900 ms ${slow}; kernel listen overflows+drops ${dropped}, SYN retransmits ${after.synRetrans - before.synRetrans} (load ${load()})`,
   );
   console.log(
-    `goal  [${mode}] ${BURST} simultaneous requests without SYN retransmits: ${slow === 0 && dropped === 0 ? 'met' : 'MISSED'}  [load ${load()}]`,
+    `goal  [${mode}] ${BURST} simultaneous requests without SYN retransmits: ${dropped === 0 && after.synRetrans === before.synRetrans ? 'met' : 'MISSED'}  [load ${load()}]`,
   );
 }
 
