@@ -240,6 +240,8 @@ async function run(
 
 export default async function bench(): Promise<void> {
   await run('in-process', 1);
+  // BENCH_POLLER_ONLY=in-process: the one-worker figures alone, for a quick before/after.
+  if (process.env.BENCH_POLLER_ONLY === 'in-process') return;
   const one = await run('bullmq', 1);
   const two = await run('bullmq', 2);
   // Linear: the same load over two workers costs no more in total, so each carries about half.
