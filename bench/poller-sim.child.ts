@@ -8,7 +8,7 @@ import { SimApps } from '../src/ncp/simulator/apps.ts';
 import { GitRepos } from '../src/ncp/simulator/git-repos.ts';
 import type { SimRuntime } from '../src/ncp/simulator/runtime.ts';
 import { handle } from '../src/ncp/simulator/server.ts';
-import { SimState } from '../src/ncp/simulator/state.ts';
+import { type DeployRecord, SimState } from '../src/ncp/simulator/state.ts';
 
 /**
  * The NCP simulator's HTTP API for the poller benchmark, in its own process so the worker's CPU and
@@ -33,7 +33,7 @@ const rt: SimRuntime = {
   buildFailRate: 0,
   deployFailRate: 0,
   errorRate: 0,
-  latencyMs: 0,
+  latencyMs: Number(process.argv[3] ?? '0'),
   hooks: { nextBuildFails: 0, nextDeployFails: 0, failNext: [], holdAnswers: [] },
   calls: [],
   tokens: new Set(),
@@ -79,18 +79,34 @@ process.on('message', (m: { seed?: { startedAt: number[] } } | 'stop') => {
     process.exit(0);
   }
   if (m.seed) {
-    // The calls log would grow by one entry per poll; the benchmark does not read it.
+    // Each run waits for approval one phase (pending), is approved then, and deploys for two phases
+    // (inprogress -> success): two status changes at known moments. The runs go into the state as already
+    // settled: settling walks every unsettled run on every request (O(runs in flight)), which at 10,000
+    // runs capped this simulator near 100 requests/s, and nothing here needs what settling leaves behind
+    // (the running image). The calls log is not kept either; the benchmark does not read it.
     const historyIds = m.seed.startedAt.map((startedAt) => {
       const historyId = state.nextId();
-      state.addDeploy({
+      const rec: DeployRecord = {
         historyId,
         ...scenario,
         image: 'bench/app:1234567',
         imageExisted: true,
-        needsApproval: false,
+        needsApproval: true,
         startedAt,
         willFail: false,
-      });
+        approvedAt: null,
+        rejectedAt: null,
+        forcedStatus: null,
+        canceledAt: null,
+        settled: true,
+      };
+      state.deploys.set(historyId, rec);
+      setTimeout(
+        () => {
+          rec.approvedAt = startedAt + phaseMs;
+        },
+        Math.max(0, startedAt + phaseMs - Date.now()),
+      );
       return historyId;
     });
     process.send?.({ historyIds });

@@ -1,7 +1,7 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { subscribe } from 'node:diagnostics_channel';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { SIGNING_SECRET, waitUntil } from '../test/support/slack-harness.ts';
 import { signCommand } from '../test/support/slack-sign.ts';
 
 const CONCURRENCY = 200;
+const BURST = Number(process.env.BENCH_SLACK_BURST ?? 1000);
 const CHILD_API = 'KLEPAAS_SLACK_BENCH_API_URL';
 const CHILD_MODE = 'KLEPAAS_SLACK_BENCH_MODE';
 type Mode = 'scripted' | 'runtime';
@@ -134,6 +135,12 @@ async function serveChild(apiUrl: string, mode: ChildMode): Promise<void> {
       process.send?.(answer);
     }
     if (m.type === 'stop') void stop().then(() => process.exit(0));
+    if (m.type === 'busy') {
+      // The bot busy for a moment (a GC pause, a long render) while a burst arrives: the kernel queues
+      // the connections meanwhile, up to the listen backlog.
+      const until = performance.now() + 300;
+      while (performance.now() < until) {}
+    }
   });
   process.send?.({ type: 'ready', port: port ?? 0 } satisfies ChildMessage);
 }
@@ -189,6 +196,62 @@ async function fire(
   const requests = Array.from({ length: n }, (_, i) => make(i));
   const latencies = await Promise.all(requests.map((req) => post(target, req)));
   return latencies.sort((a, b) => a - b);
+}
+
+/** The kernel's counters of connections refused at a full listen queue and of SYNs sent again. */
+function tcpCounters(): { overflows: number; drops: number; synRetrans: number } {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const head = lines.find((l) => l.startsWith('TcpExt:'))?.split(/\s+/) ?? [];
+  const vals = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(/\s+/) ?? [];
+  const get = (k: string) => Number(vals[head.indexOf(k)] ?? Number.NaN);
+  return { overflows: get('ListenOverflows'), drops: get('ListenDrops'), synRetrans: get('TCPSynRetrans') };
+}
+
+/**
+ * BURST requests on as many new connections at once (no keep-alive), fired while the bot is busy: with a listen queue shorter than the
+ * burst the kernel drops SYNs and those clients retry a second later. Unsigned, so the bot answers 401 at
+ * once: the figure is accepting connections, not the work behind them. The kernel counters are machine-wide
+ * (other processes' drops count too), so requests slower than 900 ms are counted beside them.
+ */
+async function burst(url: string, mode: string, child: ChildProcess): Promise<void> {
+  const target = new URL(url);
+  const queue = execFileSync('ss', ['-ltnH', `sport = :${target.port}`], { encoding: 'utf8' })
+    .trim()
+    .split(/\s+/)[2];
+  child.send({ type: 'busy' });
+  await new Promise((r) => setTimeout(r, 30));
+  const before = tcpCounters();
+  const t0 = performance.now();
+  const times = await Promise.all(
+    Array.from(
+      { length: BURST },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const a = performance.now();
+          const r = request(
+            target,
+            { method: 'POST', agent: false, headers: { 'content-length': '2' } },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(performance.now() - a));
+            },
+          );
+          r.on('error', reject);
+          r.end('{}');
+        }),
+    ),
+  );
+  const all = performance.now() - t0;
+  const after = tcpCounters();
+  times.sort((a, b) => a - b);
+  const slow = times.filter((t) => t > 900).length;
+  const dropped = after.overflows - before.overflows + (after.drops - before.drops);
+  console.log(
+    `[${mode}] listen queue ${queue}; ${BURST} simultaneous new connections while the bot is busy 300 ms: all answered in ${all.toFixed(0)} ms, p50 ${fmt(pct(times, 50))} p99 ${fmt(pct(times, 99))}; slower than 900 ms ${slow}; kernel listen overflows+drops ${dropped}, SYN retransmits ${after.synRetrans - before.synRetrans} (load ${load()})`,
+  );
+  console.log(
+    `goal  [${mode}] ${BURST} simultaneous requests without SYN retransmits: ${dropped === 0 && after.synRetrans === before.synRetrans ? 'met' : 'MISSED'}  [load ${load()}]`,
+  );
 }
 
 /** The same load against a bare node:http server: what this machine costs before the app does anything. */
@@ -258,6 +321,8 @@ async function measure(mode: Mode): Promise<void> {
   const child = forkChild(api.apiUrl, mode);
   try {
     const url = `http://127.0.0.1:${await childPort(child)}/slack/events`;
+    await burst(url, mode, child);
+    if (process.env.BENCH_SLACK_BURST_ONLY) return;
     // Half read-only (candidates), half rollbacks that plan and ask for a confirmation.
     const command = (i: number) =>
       signCommand(SIGNING_SECRET, {

@@ -36,6 +36,8 @@ export interface Config {
     readonly ncrInsecureHttp: boolean;
   } | null;
   readonly ncpTimeoutMs: number;
+  /** Sockets per NCP host (NCP_CONNECTIONS), and the poll ticks that may run at once. */
+  readonly ncpConnections: number;
   readonly manifestPath: string;
   readonly simulator: {
     readonly phaseMs: number;
@@ -180,6 +182,7 @@ export function loadConfig(source: NodeJS.ProcessEnv): Config {
           }
         : null,
     ncpTimeoutMs: e.NCP_TIMEOUT_MS,
+    ncpConnections: e.NCP_CONNECTIONS,
     manifestPath: e.MANIFEST_PATH,
     simulator: {
       phaseMs: e.SIM_PHASE_MS,

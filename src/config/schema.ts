@@ -82,6 +82,7 @@ export const envSchema = z.object({
   NCP_GIT_USERNAME: optionalText,
   NCP_GIT_PASSWORD: optionalText,
   NCP_TIMEOUT_MS: positiveInt(10_000),
+  NCP_CONNECTIONS: positiveInt(128),
   NCR_INSECURE_HTTP: boolFlag,
   MANIFEST_PATH: z.string().min(1).default('k8s/deployment.yaml'),
 

@@ -115,13 +115,43 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
           ),
         ),
       )
-      .orderBy(...newestFirst)
+      // `+ 0` so the order cannot come off deployments_repo_time: otherwise the planner walks the repo's
+      // whole history newest first (11-18 ms at 1M rows) instead of seeking the few rows in the SHA range
+      // and sorting them.
+      .orderBy(sql`${deployments.requestedAt} + 0 desc`, sql`${deployments.id} + 0 desc`)
       .prepare(),
     countSuccessful: db
       .select({ n: count() })
       .from(deployments)
       .where(and(repoIs(deployments), eq(deployments.status, 'success'), eq(deployments.operation, 'deploy')))
       .prepare(),
+  };
+
+  // UPDATE statements prepared once per shape of patch (which columns, which set to NULL): the poller
+  // writes a handful of shapes thousands of times, and building plus preparing the SQL each call cost
+  // more than the write. NULLs are literal because a column's encoder would not accept them.
+  const updates = new Map<string, ReturnType<typeof prepareUpdate>>();
+  const prepareUpdate = (keys: readonly (keyof DeploymentPatch)[], nulls: ReadonlySet<string>) =>
+    db
+      .update(deployments)
+      .set(Object.fromEntries(keys.map((k) => [k, nulls.has(k) ? sql`null` : sql.placeholder(`v_${k}`)])))
+      .where(eq(deployments.id, sql.placeholder('id')))
+      .returning()
+      .prepare();
+  const runUpdate = (id: number, patch: DeploymentPatch): DeploymentRow[] => {
+    const keys = (Object.keys(patch) as (keyof DeploymentPatch)[])
+      .filter((k) => patch[k] !== undefined)
+      .sort();
+    const nulls = new Set<string>(keys.filter((k) => patch[k] === null));
+    const shape = keys.map((k) => (nulls.has(k) ? `${k}=null` : k)).join(',');
+    let stmt = updates.get(shape);
+    if (!stmt) {
+      stmt = prepareUpdate(keys, nulls);
+      updates.set(shape, stmt);
+    }
+    const values: Record<string, unknown> = { id };
+    for (const k of keys) if (!nulls.has(k)) values[`v_${k}`] = patch[k];
+    return stmt.all(values);
   };
 
   const get = (id: number): Deployment | null => {
@@ -186,7 +216,7 @@ export function createDeploymentStore(db: Db, clock: Clock = systemClock): Deplo
       if (Object.values(patch).every((v) => v === undefined)) return current;
       const set = patch.stage !== undefined ? { ...patch, stageAt: clock.now() } : patch;
       try {
-        const row = onlyRow(db.update(deployments).set(set).where(eq(deployments.id, id)).returning().all());
+        const row = onlyRow(runUpdate(id, set));
         return row ? toDeployment(row) : current;
       } catch (err) {
         if (uniqueViolation(err) === 'deployments_one_in_flight') {

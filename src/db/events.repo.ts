@@ -1,4 +1,4 @@
-import { and, lt, notLike, or } from 'drizzle-orm';
+import { and, lt, notLike, or, sql } from 'drizzle-orm';
 import type { EventLog } from '../services/ports.ts';
 import type { Db } from './open.ts';
 import { processedEvents } from './schema.ts';
@@ -14,6 +14,17 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 export function createEventLog(db: Db): EventLog {
   let lastPrune = Number.NEGATIVE_INFINITY;
+  // Prepared once: the poller claims every notice here, and building the INSERT each time cost more
+  // than running it.
+  const prune = db
+    .delete(processedEvents)
+    .where(lt(processedEvents.seenAt, sql.placeholder('before')))
+    .prepare();
+  const claim = db
+    .insert(processedEvents)
+    .values({ eventId: sql.placeholder('eventId'), seenAt: sql.placeholder('seenAt') })
+    .onConflictDoNothing()
+    .prepare();
   return {
     firstSeen(eventId, now) {
       const t = now.getTime();
@@ -32,8 +43,7 @@ export function createEventLog(db: Db): EventLog {
           .run();
       }
       // The primary key decides: only the first INSERT of an id changes a row, in any process.
-      const result = db.insert(processedEvents).values({ eventId, seenAt: now }).onConflictDoNothing().run();
-      return result.changes === 1;
+      return claim.run({ eventId, seenAt: now }).changes === 1;
     },
   };
 }

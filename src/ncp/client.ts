@@ -54,6 +54,8 @@ export interface NcpClientOptions {
   readonly gitPassword: string;
   /** Per-call limit (NCP_TIMEOUT_MS); git operations get several times this for clone and push. */
   readonly timeoutMs: number;
+  /** Sockets per host (NCP_CONNECTIONS, 128 by default): polls per second top out near this over the round trip. */
+  readonly connections?: number;
   /** `http` only for the simulator or a registry mirror on a private network. */
   readonly registryScheme?: 'https' | 'http';
   readonly retry?: Partial<RetryPolicy>;
@@ -75,7 +77,7 @@ const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export class NcpClient implements NcpPort {
   readonly mode: 'ncp' | 'simulator';
   readonly #opts: NcpClientOptions;
-  readonly #pools = new PoolSet();
+  readonly #pools: PoolSet;
   readonly #retry: RetryDeps;
   readonly #now: () => number;
   readonly #registry: RegistryClient;
@@ -84,6 +86,7 @@ export class NcpClient implements NcpPort {
   constructor(opts: NcpClientOptions) {
     this.mode = opts.mode;
     this.#opts = opts;
+    this.#pools = new PoolSet(opts.connections);
     this.#now = opts.now ?? Date.now;
     const log = opts.logger?.child({ module: 'ncp' });
     this.#retry = {

@@ -19,11 +19,16 @@ export interface SendInput {
 /** One keep-alive pool per origin, so each NCP host (and each registry) reuses its connections. */
 export class PoolSet {
   readonly #pools = new Map<string, Pool>();
+  readonly #connections: number;
+
+  constructor(connections = 128) {
+    this.#connections = Math.max(1, connections);
+  }
 
   get(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: 16, keepAliveTimeout: 30_000 });
+      pool = new Pool(origin, { connections: this.#connections, keepAliveTimeout: 30_000 });
       this.#pools.set(origin, pool);
     }
     return pool;

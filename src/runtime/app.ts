@@ -6,18 +6,15 @@ import { openDatabase } from '../db/open.ts';
 import { createStores, type Stores } from '../db/stores.ts';
 import type { VerifyFailure } from '../domain/verification.ts';
 import { createIntentParser } from '../intent/parse.ts';
-import { createIntentLlm } from '../llm/intent-llm.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BotMetrics } from '../ops/metrics.ts';
 import { createReadiness } from '../ops/readiness.ts';
 import type { OpsEndpoints } from '../ops/routes.ts';
-import { createBullmqPoller } from '../poller/bullmq.ts';
 import type { PollerDriver } from '../poller/driver.ts';
 import { createPollerEvents, type PollerEvents } from '../poller/events.ts';
 import { createInProcessPoller } from '../poller/in-process.ts';
 import { eventLogOnceGuard } from '../poller/once.ts';
 import { startPinSweeper } from '../poller/pin-sweep.ts';
-import { checkRedis, openRedisProbe } from '../poller/redis-check.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
 import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
@@ -69,7 +66,10 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const clock = opts.clock ?? systemClock;
   const poll = opts.poll ?? 'all';
   // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
-  if (config.redisUrl) await checkRedis(config.redisUrl, opts.redisWaitMs);
+  // openai, bullmq and ioredis are loaded only when configured: together they cost ~60 MB of RSS and a
+  // few hundred modules a bot without an LLM key or Redis never uses.
+  const redisCheck = config.redisUrl ? await import('../poller/redis-check.ts') : null;
+  if (config.redisUrl && redisCheck) await redisCheck.checkRedis(config.redisUrl, opts.redisWaitMs);
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
   const ncp = await openNcp(
@@ -140,18 +140,22 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   // process polling these records shares it.
   const once = eventLogOnceGuard(stores.events, clock);
   const poller: PollerDriver = config.redisUrl
-    ? createBullmqPoller({
+    ? (await import('../poller/bullmq.ts')).createBullmqPoller({
         redisUrl: config.redisUrl,
         deps: { ...jobDeps, once },
         store: resumable,
         ...(poll === 'all'
           ? { rescanMs: config.poll.intervalMs, onMissingJob: (id: number) => reconciler.reconcile(id) }
           : {}),
+        // As many ticks at once as there are sockets to NCP: fewer leave sockets idle while 10,000
+        // deployments wait their turn, more only queue inside the pool.
+        concurrency: config.ncpConnections,
         ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}),
       })
     : createInProcessPoller({
         deps: { ...jobDeps, once },
         store: resumable,
+        concurrency: config.ncpConnections,
         // Without Redis there is no shared queue: records started elsewhere are found by looking.
         ...(poll === 'all' ? { rescanMs: config.poll.intervalMs } : {}),
       });
@@ -173,7 +177,8 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   };
   services = createServices(serviceDeps);
 
-  const parser = createIntentParser({ llm: config.llm ? createIntentLlm(config.llm, logger) : null, logger });
+  const llm = config.llm ? (await import('../llm/intent-llm.ts')).createIntentLlm(config.llm, logger) : null;
+  const parser = createIntentParser({ llm, logger });
   const dispatcher = createDispatcher({
     parser,
     services,
@@ -190,7 +195,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     timeZone: config.timeZone,
   });
 
-  const redisProbe = config.redisUrl ? openRedisProbe(config.redisUrl) : null;
+  const redisProbe = config.redisUrl && redisCheck ? redisCheck.openRedisProbe(config.redisUrl) : null;
   const readiness = createReadiness({
     database: () => database.sqlite.prepare('SELECT 1').get(),
     ...(redisProbe ? { redis: () => redisProbe.ping() } : {}),

@@ -34,6 +34,7 @@ export async function openNcp(
       gitUsername: config.ncp.gitUsername,
       gitPassword: config.ncp.gitPassword,
       timeoutMs: config.ncpTimeoutMs,
+      connections: config.ncpConnections,
       registryScheme: config.ncp.ncrInsecureHttp ? 'http' : 'https',
       logger,
       ...observe,
@@ -55,7 +56,12 @@ export async function openNcp(
       const newest = demo.commits[0];
       if (newest) sim.setAppBehaviour(newest.imageTag, { errorShare: 0.2 }, { afterDeploy: true });
     }
-    const client = new NcpClient({ ...sim.clientOptions(config.ncpTimeoutMs), logger, ...observe });
+    const client = new NcpClient({
+      ...sim.clientOptions(config.ncpTimeoutMs),
+      connections: config.ncpConnections,
+      logger,
+      ...observe,
+    });
     return {
       port: client,
       simulatorNotice: `No NCP credentials (NCP_ACCESS_KEY/NCP_SECRET_KEY): using the built-in NCP simulator at ${sim.baseUrl}, seeded with ${demo.owner}/${demo.repo}. Nothing on Naver Cloud Platform is touched.`,

@@ -91,6 +91,13 @@ export function httpServerOptions(limits: HttpLimits) {
   };
 }
 
+/**
+ * Connections the kernel queues before the bot accepts them. Node's default (511) dropped SYNs past ~512
+ * simultaneous requests, and each dropped SYN costs its client a 1 s retransmit; the kernel caps this at
+ * net.core.somaxconn.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** What can only be set on a created server: the connection cap and the idle-socket timeout. */
 export function capHttpServer(server: Server, limits: HttpLimits): void {
   server.maxConnections = limits.maxConnections;
@@ -323,7 +330,7 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
       if (health) {
         await new Promise<void>((resolve, reject) => {
           health.once('error', reject);
-          health.listen(config.port, () => resolve());
+          health.listen({ port: config.port, backlog: LISTEN_BACKLOG }, () => resolve());
         });
         const port = (health.address() as AddressInfo).port;
         try {
@@ -336,7 +343,10 @@ export function createSlackApp(opts: SlackAppOptions): SlackApp {
         log.info({ mode: 'socket', port }, 'Slack app connected');
         return { port };
       }
-      server = (await app.start(config.port, httpServerOptions(limits))) as Server;
+      server = (await app.start(
+        { port: config.port, backlog: LISTEN_BACKLOG },
+        httpServerOptions(limits),
+      )) as Server;
       capHttpServer(server, limits);
       const port = (server.address() as AddressInfo).port;
       log.info({ mode: 'http', port }, 'Slack app listening');

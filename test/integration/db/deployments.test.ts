@@ -194,4 +194,20 @@ describe('times', () => {
     expect(t.stores.deployments.update(d.id, {})).toEqual(d);
     expect(caught(() => t.stores.deployments.update(9999, { status: 'failed' })).code).toBe('INTERNAL');
   });
+
+  it('updates of one shape with values, then with NULLs, then of another shape all land (statements are reused per shape)', () => {
+    const store = t.stores.deployments;
+    const a = store.create(newDeployment({ status: 'deploying' }));
+    const b = store.create(newDeployment({ repo: 'test02', status: 'deploying' }));
+    const at = new Date('2026-03-01T23:31:00.500Z');
+    expect(store.update(a.id, { ncpStatus: 'inprogress', startedAt: at }).startedAt).toEqual(at);
+    const b1 = store.update(b.id, { ncpStatus: 'pending', startedAt: new Date(at.getTime() + 1) });
+    expect(b1.ncpStatus).toBe('pending');
+    expect(b1.startedAt?.getTime()).toBe(at.getTime() + 1);
+    const a2 = store.update(a.id, { ncpStatus: null, startedAt: null });
+    expect([a2.ncpStatus, a2.startedAt]).toEqual([null, null]);
+    const a3 = store.update(a.id, { status: 'success', completedAt: at, durationMs: 5 });
+    expect([a3.status, a3.completedAt, a3.durationMs, a3.ncpStatus]).toEqual(['success', at, 5, null]);
+    expect(store.get(b.id)?.ncpStatus).toBe('pending');
+  });
 });
