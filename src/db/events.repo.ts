@@ -15,11 +15,7 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 export function createEventLog(db: Db): EventLog {
   let lastPrune = Number.NEGATIVE_INFINITY;
   // Prepared once: the poller claims every notice here, and building the INSERT each time cost more
-  // than running it.
-  const prune = db
-    .delete(processedEvents)
-    .where(lt(processedEvents.seenAt, sql.placeholder('before')))
-    .prepare();
+  // than running it. The prune runs once per PRUNE_EVERY_MS and is built when it does.
   const claim = db
     .insert(processedEvents)
     .values({ eventId: sql.placeholder('eventId'), seenAt: sql.placeholder('seenAt') })
