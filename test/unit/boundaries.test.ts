@@ -58,9 +58,9 @@ const mayImport: Record<string, readonly string[]> = {
   db: ['domain', 'log', 'services'],
   ncp: ['domain', 'log', 'config', 'services'],
   llm: ['domain', 'log', 'config', 'intent'],
-  poller: ['domain', 'log', 'config', 'services', 'ncp'],
+  poller: ['domain', 'log', 'config', 'services', 'ncp', 'verify'],
   notify: ['domain', 'log', 'services', 'poller'],
-  // Post-deploy checks (branch issue-13b): pure judgement plus an HTTP probe of the app.
+  // Post-deploy checks: pure judgement plus an HTTP probe of the app, run by the poller.
   verify: ['domain'],
   bot: ['domain', 'log', 'services'],
   // Operator endpoints: readiness and the Prometheus registry fed by the poller's events.
