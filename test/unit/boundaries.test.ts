@@ -78,6 +78,7 @@ const mayImport: Record<string, readonly string[]> = {
     'services',
     'bot',
     'ops',
+    'verify',
   ],
   console: ['domain', 'bot', 'poller', 'services'],
   slack: ['domain', 'log', 'config', 'bot', 'services', 'notify', 'runtime', 'ops'],
