@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { type Runtime, startRuntime } from '../../src/runtime/app.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-// The issue-11 cases through the real dispatch path: the runtime `npm start` builds (SQLite file,
+// What people mean, case by case, through the real dispatch path: the runtime `npm start` builds (SQLite file,
 // simulator over HTTP, in-process poller, real services), Slack-shaped actors in one thread.
 let dir: string;
 let rt: Runtime;
