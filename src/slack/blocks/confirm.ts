@@ -165,6 +165,18 @@ export function renderConfirmDeploy(r: Reply<'confirm_deploy'>, ctx: RenderConte
         `*${t(lang, '배포할 커밋', 'Deploying')}*\n${target}`,
         `*${t(lang, '이미지', 'Image')}*\n${code(plan.imageRef)}`,
       ]),
+      // The application commit this deploy runs is the one a rollback fled from: say so before the press.
+      ...(plan.returnsFrom
+        ? [
+            context(
+              t(
+                lang,
+                `:warning: 롤백 #${plan.returnsFrom.rollbackId}이(가) 되돌렸던 커밋(배포 #${plan.returnsFrom.rolledBackFromId})으로 돌아갑니다.`,
+                `:warning: This returns to the commit rollback #${plan.returnsFrom.rollbackId} rolled back from (deployment #${plan.returnsFrom.rolledBackFromId}).`,
+              ),
+            ),
+          ]
+        : []),
       decisionButtons(lang, r.pendingId, go, title, dialog),
       footer(lang, r.pendingId, r.requestedBy, r.expiresAt, ctx),
     ],

@@ -268,3 +268,20 @@ describe('decisions and notices', () => {
     expect(formatTime(at, { now, timeZone: 'UTC' })).toBe('2025-10-19 12:00 UTC');
   });
 });
+
+describe('deploy confirmation after a rollback', () => {
+  it('says, before the press, that the deploy returns to the commit a rollback fled from', () => {
+    const now = new Date('2025-10-19T12:00:00Z');
+    for (const lang of ['ko', 'en'] as const) {
+      const base = sampleReplies(now, lang).find((r) => r.kind === 'confirm_deploy');
+      if (base?.kind !== 'confirm_deploy') throw new Error('no confirm_deploy sample');
+      const plain = JSON.stringify(renderReply(base, { now, timeZone: 'Asia/Seoul' }).blocks);
+      expect(plain).not.toMatch(/rollback #7|롤백 #7/);
+      const reply = { ...base, plan: { ...base.plan, returnsFrom: { rollbackId: 7, rolledBackFromId: 5 } } };
+      const text = JSON.stringify(renderReply(reply, { now, timeZone: 'Asia/Seoul' }).blocks);
+      expect(text).toMatch(
+        lang === 'ko' ? /롤백 #7.*배포 #5/ : /rollback #7 rolled back from \(deployment #5\)/,
+      );
+    }
+  });
+});
