@@ -8,7 +8,7 @@ import { openDatabase } from '../src/db/open.ts';
 import { createStores } from '../src/db/stores.ts';
 import { isTerminal } from '../src/domain/deployment.ts';
 import { silentLogger } from '../src/log/logger.ts';
-import { startNcpSimulator } from '../src/ncp/simulator/index.ts';
+import { ncpEnvOf, startNcpSimulator } from '../src/ncp/simulator/index.ts';
 import { startRuntime } from '../src/runtime/app.ts';
 import { seedDemoData } from '../src/runtime/seed-demo.ts';
 
@@ -56,14 +56,7 @@ export default async function run(): Promise<void> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     DATABASE_PATH: dbPath,
-    NCP_ACCESS_KEY: sim.accessKey,
-    NCP_SECRET_KEY: sim.secretKey,
-    NCP_SOURCEBUILD_URL: sim.sourceBuildUrl,
-    NCP_SOURCEDEPLOY_URL: sim.sourceDeployUrl,
-    NCP_SOURCECOMMIT_GIT_URL: sim.gitBaseUrl,
-    NCP_GIT_USERNAME: sim.gitUsername,
-    NCP_GIT_PASSWORD: sim.gitPassword,
-    NCR_INSECURE_HTTP: '1',
+    ...ncpEnvOf(sim),
     POLL_INTERVAL_MS: '100',
     RECONCILE_GRACE_MS: String(GRACE_MS),
     RECONCILE_INTERVAL_MS: String(INTERVAL_MS),

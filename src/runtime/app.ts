@@ -68,8 +68,9 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   // Before anything else, so an unreachable Redis stops the start before any NCP run is begun.
   // openai, bullmq and ioredis are loaded only when configured: together they cost ~60 MB of RSS and a
   // few hundred modules a bot without an LLM key or Redis never uses.
-  const redisCheck = config.redisUrl ? await import('../poller/redis-check.ts') : null;
-  if (config.redisUrl && redisCheck) await redisCheck.checkRedis(config.redisUrl, opts.redisWaitMs);
+  const redisUrl = config.redisUrl;
+  const redisCheck = redisUrl ? await import('../poller/redis-check.ts') : null;
+  if (redisUrl) await redisCheck?.checkRedis(redisUrl, opts.redisWaitMs);
   const database = openDatabase(config.databasePath, { logger });
   const stores = createStores(database.db, clock);
   const ncp = await openNcp(
@@ -195,7 +196,7 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
     timeZone: config.timeZone,
   });
 
-  const redisProbe = config.redisUrl && redisCheck ? redisCheck.openRedisProbe(config.redisUrl) : null;
+  const redisProbe = redisUrl ? (redisCheck?.openRedisProbe(redisUrl) ?? null) : null;
   const readiness = createReadiness({
     database: () => database.sqlite.prepare('SELECT 1').get(),
     ...(redisProbe ? { redis: () => redisProbe.ping() } : {}),

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/db/open.ts';
 import { createStores } from '../../src/db/stores.ts';
 import { silentLogger } from '../../src/log/logger.ts';
-import type { DemoSeed, NcpSimulator } from '../../src/ncp/simulator/index.ts';
+import { type DemoSeed, ncpEnvOf } from '../../src/ncp/simulator/index.ts';
 import { DEMO_SEEDER, seedDemoData } from '../../src/runtime/seed-demo.ts';
 
 const cliMain = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -99,18 +99,7 @@ export function seedDatabase(dbPath: string, demo: DemoSeed): void {
 }
 
 /** The env that points a child at the simulator in the test process as if it were NCP. */
-export function ncpEnv(sim: NcpSimulator): Record<string, string> {
-  return {
-    NCP_ACCESS_KEY: sim.accessKey,
-    NCP_SECRET_KEY: sim.secretKey,
-    NCP_SOURCEBUILD_URL: sim.sourceBuildUrl,
-    NCP_SOURCEDEPLOY_URL: sim.sourceDeployUrl,
-    NCP_SOURCECOMMIT_GIT_URL: sim.gitBaseUrl,
-    NCP_GIT_USERNAME: sim.gitUsername,
-    NCP_GIT_PASSWORD: sim.gitPassword,
-    NCR_INSECURE_HTTP: '1',
-  };
-}
+export const ncpEnv = ncpEnvOf;
 
 /** Notice lines the console printed: started, and every final kind. */
 export function notices(stdout: string): { started: number; ended: number; lines: string[] } {

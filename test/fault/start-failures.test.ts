@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/open.ts';
 import { createStores } from '../../src/db/stores.ts';
 import { silentLogger } from '../../src/log/logger.ts';
-import { type NcpSimulator, startNcpSimulator } from '../../src/ncp/simulator/index.ts';
+import { type NcpSimulator, ncpEnvOf, startNcpSimulator } from '../../src/ncp/simulator/index.ts';
 import { seedDemoData } from '../../src/runtime/seed-demo.ts';
 import { type Run, startCli } from '../support/cli.ts';
 
@@ -26,17 +26,7 @@ beforeAll(async () => {
   const opened = openDatabase(join(dir, 'ncp.db'), { logger: silentLogger() });
   seedDemoData(createStores(opened.db), demo);
   opened.close();
-  ncpEnv = {
-    DATABASE_PATH: join(dir, 'ncp.db'),
-    NCP_ACCESS_KEY: sim.accessKey,
-    NCP_SECRET_KEY: sim.secretKey,
-    NCP_SOURCEBUILD_URL: sim.sourceBuildUrl,
-    NCP_SOURCEDEPLOY_URL: sim.sourceDeployUrl,
-    NCP_SOURCECOMMIT_GIT_URL: sim.gitBaseUrl,
-    NCP_GIT_USERNAME: sim.gitUsername,
-    NCP_GIT_PASSWORD: sim.gitPassword,
-    NCR_INSECURE_HTTP: '1',
-  };
+  ncpEnv = { DATABASE_PATH: join(dir, 'ncp.db'), ...ncpEnvOf(sim) };
   // A port that was just free: nothing listens there.
   const probe = createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));

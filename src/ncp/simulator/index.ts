@@ -19,6 +19,34 @@ export type { InjectedFailure, SimCall } from './runtime.ts';
 export type { DemoSeed } from './seed.ts';
 export { demoAnchorFromOldest } from './seed.ts';
 
+/**
+ * The settings that point a bot process at this simulator as if it were NCP: the standalone simulator prints
+ * them, and tests and benchmarks hand them to the processes they start.
+ */
+export function ncpEnvOf(
+  sim: Pick<
+    NcpSimulator,
+    | 'accessKey'
+    | 'secretKey'
+    | 'sourceBuildUrl'
+    | 'sourceDeployUrl'
+    | 'gitBaseUrl'
+    | 'gitUsername'
+    | 'gitPassword'
+  >,
+): Record<string, string> {
+  return {
+    NCP_ACCESS_KEY: sim.accessKey,
+    NCP_SECRET_KEY: sim.secretKey,
+    NCP_SOURCEBUILD_URL: sim.sourceBuildUrl,
+    NCP_SOURCEDEPLOY_URL: sim.sourceDeployUrl,
+    NCP_SOURCECOMMIT_GIT_URL: sim.gitBaseUrl,
+    NCP_GIT_USERNAME: sim.gitUsername,
+    NCP_GIT_PASSWORD: sim.gitPassword,
+    NCR_INSECURE_HTTP: '1',
+  };
+}
+
 export interface NcpSimulatorOptions {
   /** 0 picks a free port. */
   readonly port?: number;
