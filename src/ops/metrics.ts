@@ -7,7 +7,10 @@ import type { PollerEvents } from '../poller/events.ts';
  */
 export interface BotMetrics {
   readonly registry: Registry;
-  /** Counts deployments started and ended, and times each to its terminal state, from the poller's events. */
+  /**
+   * From the poller's events: deployments started and ended, each timed to its terminal state, and the
+   * verdicts of the checks after success.
+   */
   observe(events: PollerEvents): () => void;
   /** One NCP API call: which service, how it ended (HTTP status class or `timeout`/`network`), how long. */
   ncpCall(service: string, result: string, seconds: number): void;
@@ -15,7 +18,6 @@ export interface BotMetrics {
   slackCall(method: string, result: string, seconds: number): void;
   /** The reconciler adopted an NCP run the record had lost track of. */
   reconcilerAdopted(): void;
-  verification(outcome: string): void;
   /** Read at scrape time: deployments in flight and the poller's queue depth. */
   gauges(read: { inFlight: () => number; queueDepth: () => Promise<number> }): void;
   render(): Promise<{ contentType: string; body: string }>;
@@ -80,6 +82,8 @@ export function createBotMetrics(opts: { readonly defaultMetrics?: boolean } = {
       return events.subscribe((e) => {
         const operation = e.deployment.operation;
         if (e.kind === 'started') started.inc({ operation });
+        else if (e.kind === 'verified' || e.kind === 'verification_failed')
+          verifications.inc({ outcome: e.kind });
         else if (terminal.has(e.kind)) {
           ended.inc({ operation, outcome: e.kind });
           toTerminal.observe({ operation, outcome: e.kind }, e.elapsedMs / 1000);
@@ -89,7 +93,6 @@ export function createBotMetrics(opts: { readonly defaultMetrics?: boolean } = {
     ncpCall: (service, result, seconds) => ncpCalls.observe({ service, result }, seconds),
     slackCall: (method, result, seconds) => slackCalls.observe({ method, result }, seconds),
     reconcilerAdopted: () => adopted.inc(),
-    verification: (outcome) => verifications.inc({ outcome }),
     gauges(read) {
       new Gauge({
         name: 'klepaas_deployments_in_flight',

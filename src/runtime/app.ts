@@ -17,7 +17,12 @@ import { eventLogOnceGuard } from '../poller/once.ts';
 import { startPinSweeper } from '../poller/pin-sweep.ts';
 import type { ServiceDeps } from '../services/deps.ts';
 import { type Clock, systemClock } from '../services/ports.ts';
-import { type ReconcileOptions, reconcileAll, reconcileRecord } from '../services/reconcile.ts';
+import {
+  type ReconcileOptions,
+  type ReconcileResult,
+  reconcileAll,
+  reconcileRecord,
+} from '../services/reconcile.ts';
 import { lookAtApp } from '../verify/probe.ts';
 import { defaultVerifySettings } from '../verify/thresholds.ts';
 import { openNcp } from './compose.ts';
@@ -111,10 +116,14 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   // Bound with the services below; the poller asks it about records without a run id.
   let serviceDeps: ServiceDeps | null = null;
   const reconcileOpts: ReconcileOptions = { graceMs: config.reconcile.graceMs };
+  // Every path into the reconciler (start, timer, the poller's missing job) reports its adoptions here.
+  const countAdopted = (results: readonly ReconcileResult[]): void => {
+    for (const r of results) if (r.kind === 'adopted') opts.metrics?.reconcilerAdopted();
+  };
   const reconciler = {
     reconcile: async (id: number) => {
       if (!serviceDeps) throw new Error('services not ready');
-      await reconcileRecord(serviceDeps, id, reconcileOpts);
+      countAdopted([await reconcileRecord(serviceDeps, id, reconcileOpts)]);
     },
   };
   const jobDeps = {
@@ -214,11 +223,17 @@ export async function startRuntime(config: Config, opts: RuntimeOptions): Promis
   const boundDeps = serviceDeps;
   // At start and then periodically: every record in doubt is settled against NCP, whoever started it.
   // A command that does not poll everything settles what it can but follows nothing it did not start.
-  let reconciling: Promise<unknown> = reconcileAll(boundDeps, { ...reconcileOpts, follow: poll === 'all' });
+  let reconciling: Promise<unknown> = reconcileAll(boundDeps, {
+    ...reconcileOpts,
+    follow: poll === 'all',
+  }).then(countAdopted);
   const reconcileTimer =
     poll === 'all'
       ? setInterval(() => {
-          reconciling = reconciling.then(() => reconcileAll(boundDeps, reconcileOpts)).catch(() => {});
+          reconciling = reconciling
+            .then(() => reconcileAll(boundDeps, reconcileOpts))
+            .then(countAdopted)
+            .catch(() => {});
         }, config.reconcile.intervalMs)
       : null;
   reconcileTimer?.unref();

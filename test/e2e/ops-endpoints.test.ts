@@ -72,6 +72,7 @@ beforeAll(async () => {
     DATABASE_PATH: join(dir, 'bot.db'),
     SIM_PHASE_MS: '100',
     POLL_INTERVAL_MS: '100',
+    SIM_VERIFY_WINDOW_MS: '1000',
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     SLACK_BOT_TOKEN: 'xoxb-ops-token',
     SLACK_SIGNING_SECRET: 'ops-secret',
@@ -118,10 +119,13 @@ describe('operator endpoints of one replica', () => {
         void fetch(`${base}/metrics`).then(async (r) => {
           text = await r.text();
         });
-        return /klepaas_deployments_ended_total\{operation="rollback",outcome="succeeded"\} 1/.test(text);
+        return (
+          /klepaas_deployments_ended_total\{operation="rollback",outcome="succeeded"\} 1/.test(text) &&
+          /klepaas_verifications_total\{outcome="verified"\} 1/.test(text)
+        );
       },
       10_000,
-      'the ended counter',
+      'the ended and verified counters',
     );
     const res = await fetch(`${base}/metrics`);
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
